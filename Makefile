@@ -1,0 +1,58 @@
+# reportgen: `make report` builds the briefing, `make test` checks everything.
+# Both set up what a fresh Debian machine lacks (.venv, Debian packages).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= build
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system-deps system-deps-test report check charts lint test fuzz email hostile bench golden clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: system-deps-test $(STAMP) ## create .venv and install everything (tests included)
+
+system-deps: ## install the Debian packages the build needs (as root), or say what to run
+	@sh scripts/system-deps.sh report
+
+system-deps-test:
+	@sh scripts/system-deps.sh test
+
+report: system-deps $(STAMP) ## check the store and build build/briefing.html and build/briefing.pdf
+	$(BIN)/reportgen check
+	$(BIN)/reportgen build --out $(OUT)
+
+check: $(STAMP) ## validate facts, charts and templates
+	$(BIN)/reportgen check
+
+charts: $(STAMP) ## draw the charts only
+	$(BIN)/reportgen charts --out $(OUT)
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check reportgen tests scripts
+	$(BIN)/ruff format --check reportgen tests scripts
+	$(BIN)/mypy
+
+test: system-deps-test $(STAMP) lint ## lint, then the whole test suite
+	$(BIN)/pytest -q
+
+fuzz: $(STAMP) ## the long fuzzing run (10,000+ generated inputs)
+	$(BIN)/pytest -q -m slow
+
+email: system-deps $(STAMP) ## email the briefing: make email TO=addr
+	@test -n "$(TO)" || { echo "usage: make email TO=addr [TO=...]"; exit 2; }
+	$(BIN)/reportgen email --out $(OUT) $(foreach a,$(TO),--to $(a))
+
+clean: ## remove build outputs (keeps .venv)
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

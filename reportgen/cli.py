@@ -1,0 +1,204 @@
+"""The ``reportgen`` command: one verb per stage, errors as one line each.
+
+Only this module configures logging and prints; the library logs through
+``logging.getLogger(__name__)``. Heavy modules (matplotlib, WeasyPrint) are
+imported inside the verbs that need them, so ``reportgen check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from reportgen import __version__
+from reportgen.errors import ReportError, UsageError
+
+log = logging.getLogger("reportgen")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project", type=Path, default=Path("."), metavar="DIR",
+        help="report project folder holding seeds/, charts/, templates/ (default: .)",
+    )
+
+
+def _with_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="DIR",
+        help="output folder (default: PROJECT/build)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reportgen", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
+    parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    check = verbs.add_parser("check", help="validate the fact store, charts and templates")
+    _common(check)
+    check.set_defaults(run=_run_check)
+
+    facts = verbs.add_parser("facts", help="list, show or export facts")
+    facts_verbs = facts.add_subparsers(dest="facts_verb", required=True, parser_class=_Parser)
+    listing = facts_verbs.add_parser("list", help="one line per fact and derived metric")
+    _common(listing)
+    listing.add_argument("--entity", help="only this entity id")
+    listing.add_argument("--metric", help="only this metric")
+    listing.set_defaults(run=_run_facts_list)
+    show = facts_verbs.add_parser("show", help="one fact or derived metric in full")
+    _common(show)
+    show.add_argument("id")
+    show.set_defaults(run=_run_facts_show)
+    export = facts_verbs.add_parser("export", help="the whole store as JSON, CSV or SQLite")
+    _common(export)
+    export.add_argument("--format", choices=["json", "csv", "sqlite"], required=True)
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout; required for sqlite)")
+    export.set_defaults(run=_run_facts_export)
+
+    charts = verbs.add_parser("charts", help="draw the charts only")
+    _common(charts)
+    _with_out(charts)
+    charts.set_defaults(run=_run_charts)
+
+    build = verbs.add_parser("build", help="build the briefing (HTML and PDF)")
+    _common(build)
+    _with_out(build)
+    build.add_argument("--format", default="html,pdf", help="comma-separated: html,pdf (default: both)")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build.set_defaults(run=_run_build)
+
+    email = verbs.add_parser("email", help="email the PDF briefing")
+    _common(email)
+    _with_out(email)
+    email.add_argument("--to", action="append", default=[], metavar="ADDR")
+    email.add_argument("--to-file", type=Path, metavar="FILE", help="one address per line")
+    email.add_argument("--cc", action="append", default=[], metavar="ADDR")
+    email.add_argument("--subject", metavar="S")
+    email.add_argument("--dry-run", action="store_true", help="write OUT/briefing.eml; send nothing")
+    email.set_defaults(run=_run_email)
+    return parser
+
+
+def _out(args: argparse.Namespace) -> Path:
+    out: Path | None = args.out
+    return out if out is not None else args.project / "build"
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from reportgen.check import check_project
+
+    summary = check_project(args.project)
+    print(summary.render())
+    return 0
+
+
+def _run_facts_list(args: argparse.Namespace) -> int:
+    from reportgen.facts import show
+
+    print(show.listing(args.project, entity=args.entity, metric=args.metric), end="")
+    return 0
+
+
+def _run_facts_show(args: argparse.Namespace) -> int:
+    from reportgen.facts import show
+
+    print(show.detail(args.project, args.id), end="")
+    return 0
+
+
+def _run_facts_export(args: argparse.Namespace) -> int:
+    from reportgen.facts import export
+
+    if args.format == "sqlite" and args.output is None:
+        raise UsageError("reportgen facts export: --format sqlite needs -o FILE")
+    text = export.export(args.project, args.format, args.output)
+    if text is not None:
+        sys.stdout.write(text)
+    return 0
+
+
+def _run_charts(args: argparse.Namespace) -> int:
+    from reportgen.charts import build_charts_command
+
+    print(build_charts_command(args.project, _out(args)))
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from reportgen.build import build
+
+    formats = {f.strip() for f in str(args.format).split(",") if f.strip()}
+    unknown = formats - {"html", "pdf"}
+    if unknown or not formats:
+        raise UsageError(f"reportgen build: --format takes html, pdf or html,pdf (got {args.format!r})")
+    result = build(args.project, _out(args), formats=formats, force=args.force)
+    print(result.summary())
+    return 0
+
+
+def _run_email(args: argparse.Namespace) -> int:
+    from reportgen.deliver.command import email_command
+
+    return email_command(args, _out(args))
+
+
+class _StageFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.WARNING:
+            return f"reportgen: {record.levelname.lower()}: {record.getMessage()}"
+        return record.getMessage()
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_StageFormatter())
+    root = logging.getLogger("reportgen")
+    root.handlers[:] = [handler]
+    root.propagate = False
+    root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args: argparse.Namespace | None = None
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = build_parser().parse_args(argv)
+        _configure_logging(args.verbose, args.quiet)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except UsageError as exc:
+        if debug:
+            raise
+        print(str(exc), file=sys.stderr)
+        return 2
+    except ReportError as exc:
+        if debug:
+            raise
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("reportgen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if debug:
+            raise
+        print(f"reportgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

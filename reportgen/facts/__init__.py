@@ -1,0 +1,1 @@
+"""The fact store: sources, entities, facts, derived metrics and conflicts."""

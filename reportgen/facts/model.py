@@ -1,0 +1,178 @@
+"""What analysts write in ``seeds/``: the typed shape of every record.
+
+Models are strict (no silent coercion of ``"10"`` into 10, no unknown fields) so
+that a typo is a message with a line number, never a quietly wrong figure.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from reportgen.units import UNITS
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", max_length=80)]
+MetricName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+#: How precisely the source states a figure ("about 150,000", "more than 1,000").
+Precision = Literal["exact", "about", "nearly", "more_than", "over", "at_least"]
+#: What the figure is: a measured actual, or an estimate, expectation, plan or target.
+Status = Literal["actual", "estimated", "expected", "planned", "target"]
+
+#: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1, YYYY-Q3, optionally "as-of", "by" or "since".
+PERIOD = re.compile(
+    r"^(?:(?:as-of|by|since) )?(?P<year>\d{4})"
+    r"(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>0[1-9]|[12]\d|3[01]))?|-H[12]|-Q[1-4])?$"
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Entity(Strict):
+    """A company, brand, factory, region or vehicle model the briefing talks about."""
+
+    id: Id
+    #: The name the briefing prints.
+    name: Text
+    kind: Literal[
+        "company",
+        "brand",
+        "factory",
+        "industrial_park",
+        "region",
+        "country",
+        "vehicle_model",
+        "organisation",
+        "technology",
+    ]
+    short_name: Text | None = None
+    aliases: list[Text] = Field(default_factory=list)
+    description: Text | None = None
+    #: Named links to other entities: owner, located_in, makes, brand_of, ...
+    relations: dict[MetricName, Id | list[Id]] = Field(default_factory=dict)
+
+    def related(self, relation: str) -> list[str]:
+        target = self.relations.get(relation, [])
+        return [target] if isinstance(target, str) else list(target)
+
+
+class Fact(Strict):
+    """One figure stated by one source, with the verbatim quote that states it."""
+
+    id: Id
+    entity: Id
+    metric: MetricName
+    value: int | float
+    unit: str
+    #: What the source says about precision: never drop an "about" or "more than".
+    precision: Precision = "exact"
+    #: Whether the source reports an actual, or an estimate, plan or target.
+    status: Status = "actual"
+    period: str
+    source: Id
+    quote: Text
+    #: A short label for tables and charts ("Liangjiang Factory").
+    label: Text | None = None
+    #: The id of the fact this one restates in another currency or unit.
+    equivalent_of: Id | None = None
+    note: Text | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        if unit not in UNITS:
+            raise ValueError(f"unknown unit '{unit}'; known units: {', '.join(sorted(UNITS))}")
+        return unit
+
+    @field_validator("period")
+    @classmethod
+    def _period_shape(cls, period: str) -> str:
+        match = PERIOD.match(period)
+        if not match:
+            raise ValueError(
+                f"period '{period}' is not YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1 or YYYY-Q1, "
+                "optionally after 'as-of', 'by' or 'since'"
+            )
+        return period
+
+
+class Derived(Strict):
+    """A metric computed from facts: declared here, never typed as a number."""
+
+    id: Id
+    label: Text
+    #: Arithmetic over other ids in braces: ``{a} + {b}``, ``({t} / {b}) ** (1 / 2) - 1``.
+    formula: Text
+    unit: str
+    entity: Id | None = None
+    metric: MetricName | None = None
+    period: str | None = None
+    #: Decimal places the briefing shows; the computed value itself is not rounded.
+    decimals: Annotated[int, Field(ge=0, le=6)] = 0
+    #: What a reader must know before quoting the figure.
+    caveats: list[Text] = Field(default_factory=list)
+    note: Text | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        return Fact._known_unit(unit)
+
+
+class Conflict(Strict):
+    """Facts that disagree, or plausibly describe one thing differently: a finding."""
+
+    id: Id
+    kind: Literal["conflict", "caveat"]
+    facts: Annotated[list[Id], Field(min_length=1)]
+    summary: Text
+
+
+class Ignored(Strict):
+    """A number in a source that is deliberately not a fact, and why."""
+
+    source: Id
+    #: Verbatim text from the source that contains the number.
+    text: Text
+    reason: Text
+
+
+class PublicationDate(Strict):
+    #: As precise as is known: YYYY, YYYY-MM or YYYY-MM-DD.
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+    precision: Literal["day", "month", "year"]
+    #: How the date is known: stated, or inferred from the text (and from what).
+    basis: Text
+
+
+class Source(Strict):
+    """A source article: its text is the ground truth every quote is checked against."""
+
+    id: Id
+    title: Text
+    publisher: Text | None
+    published: PublicationDate
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    #: Path of the text, relative to the project folder.
+    file: Text
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    url: Text | None = None
+    #: What period the article's figures cover, in the article's own words.
+    timeframe: Text | None = None
+
+
+class ReportMeta(Strict):
+    """The briefing's own title page and PDF metadata (``seeds/report.yaml``)."""
+
+    title: Text
+    subtitle: Text
+    author: Text
+    subject: Text
+    keywords: list[Text]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    edition: Text

@@ -1,0 +1,105 @@
+"""The loaded fact store and the one way the rest of reportgen reads a figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.errors import Location, ReportError
+from reportgen.facts.model import Conflict, Derived, Entity, Fact, Ignored, ReportMeta, Source
+from reportgen.facts.model import Precision, Status
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A fact or a derived metric, as charts and templates see it."""
+
+    id: str
+    kind: str  # "fact" or "derived"
+    value: float
+    unit: str
+    precision: Precision
+    status: Status
+    label: str
+    period: str | None
+    entity: str | None
+    metric: str | None
+    #: Source ids the figure rests on (one for a fact, the union for a derived metric).
+    sources: tuple[str, ...]
+    #: The verbatim quote (facts only).
+    quote: str | None = None
+    #: Decimal places to print; None means "as precise as the source".
+    decimals: int | None = None
+    #: Formula with ids in braces, and the ids it reads (derived only).
+    formula: str | None = None
+    inputs: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
+    equivalent_of: str | None = None
+
+
+@dataclass
+class Store:
+    """Everything under ``seeds/``, validated; derived values filled in by ``derive``."""
+
+    root: Path
+    meta: ReportMeta | None = None
+    sources: dict[str, Source] = field(default_factory=dict)
+    #: Source id -> the article's text, exactly as on disk.
+    texts: dict[str, str] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    derived: dict[str, Derived] = field(default_factory=dict)
+    conflicts: dict[str, Conflict] = field(default_factory=dict)
+    ignored: list[Ignored] = field(default_factory=list)
+    #: Where each record was written: id (or "ignore:N") -> location.
+    locations: dict[str, Location] = field(default_factory=dict)
+    #: Values of derived metrics, computed at load.
+    values: dict[str, float] = field(default_factory=dict)
+    #: Conflicts found by comparing facts, in addition to the declared ones.
+    detected_conflicts: list[Conflict] = field(default_factory=list)
+    #: Every file read, for the build manifest and the chart cache.
+    input_files: list[Path] = field(default_factory=list)
+
+    def where(self, record_id: str) -> Location | None:
+        return self.locations.get(record_id)
+
+    def has(self, figure_id: str) -> bool:
+        return figure_id in self.facts or figure_id in self.derived
+
+    def figure(self, figure_id: str) -> Figure:
+        """The fact or derived metric ``figure_id``; ReportError if there is none."""
+        if figure_id in self.facts:
+            fact = self.facts[figure_id]
+            return Figure(
+                id=fact.id,
+                kind="fact",
+                value=float(fact.value),
+                unit=fact.unit,
+                precision=fact.precision,
+                status=fact.status,
+                label=fact.label or self.entity_name(fact.entity),
+                period=fact.period,
+                entity=fact.entity,
+                metric=fact.metric,
+                sources=(fact.source,),
+                quote=fact.quote,
+                equivalent_of=fact.equivalent_of,
+            )
+        if figure_id in self.derived:
+            from reportgen.facts.derive import describe  # derive imports this module
+
+            return describe(self, figure_id)
+        raise ReportError(f"no fact or derived metric with id '{figure_id}'")
+
+    def entity_name(self, entity_id: str) -> str:
+        entity = self.entities.get(entity_id)
+        if entity is None:
+            return entity_id
+        return entity.short_name or entity.name
+
+    def all_conflicts(self) -> list[Conflict]:
+        return list(self.conflicts.values()) + self.detected_conflicts
+
+    def equivalents(self, fact_id: str) -> list[Fact]:
+        """Facts that restate ``fact_id`` in another unit (the "$1.44 billion")."""
+        return [f for f in self.facts.values() if f.equivalent_of == fact_id]

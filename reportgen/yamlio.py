@@ -1,0 +1,179 @@
+"""Reading analyst-edited YAML with line numbers, and without YAML 1.1 traps.
+
+PyYAML's default resolvers turn ``no`` into ``False``, ``010`` into 8 and
+``2022-09-01`` into a date, which silently changes what an analyst typed. This
+loader resolves only ``null``, ``true``/``false`` and plain decimal numbers;
+everything else stays a string, so the models can reject a wrong type with a
+message instead of accepting a surprising value. Duplicate keys are an error
+(PyYAML keeps the last one silently).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from reportgen.errors import Location, Problems, ReportError
+
+#: Inputs are hand-written; anything larger is a mistake (or an attack).
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?(\d[\d_]*)?\.\d+([eE][-+]?\d+)?$|^[-+]?\d[\d_]*[eE][-+]?\d+$")
+
+
+class YMap(dict[str, Any]):
+    """A mapping that remembers where it and each of its values start."""
+
+    loc: Location
+    value_locs: dict[str, Location]
+
+    def at(self, key: str) -> Location:
+        return self.value_locs.get(key, self.loc)
+
+
+class YSeq(list[Any]):
+    """A sequence that remembers where it and each item start."""
+
+    loc: Location
+    item_locs: list[Location]
+
+    def at(self, index: int) -> Location:
+        if 0 <= index < len(self.item_locs):
+            return self.item_locs[index]
+        return self.loc
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Keep only the YAML 1.2 core-schema resolvers that cannot surprise an analyst.
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _loc(path: str, node: yaml.Node) -> Location:
+    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: yaml.Node, path: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise ReportError(f"nested more than {MAX_DEPTH} levels deep", _loc(path, node))
+    if isinstance(node, yaml.MappingNode):
+        result = YMap()
+        result.loc = _loc(path, node)
+        result.value_locs = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                raise ReportError("keys must be plain names", _loc(path, key_node))
+            key = str(key_node.value)
+            if key in result:
+                first = result.value_locs[key]
+                raise ReportError(
+                    f"duplicate key '{key}' (first at line {first.line})", _loc(path, key_node)
+                )
+            result[key] = _convert(value_node, path, depth + 1)
+            result.value_locs[key] = _loc(path, value_node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        seq = YSeq(_convert(item, path, depth + 1) for item in node.value)
+        seq.loc = _loc(path, node)
+        seq.item_locs = [_loc(path, item) for item in node.value]
+        return seq
+    assert isinstance(node, yaml.ScalarNode)
+    text = str(node.value)
+    if node.tag == "tag:yaml.org,2002:null":
+        return None
+    if node.tag == "tag:yaml.org,2002:bool":
+        return text.lower() == "true"
+    if node.style is None and node.tag == "tag:yaml.org,2002:str" and not node.implicit[0]:
+        return text  # explicitly tagged !!str
+    if node.style is None and _INT.match(text):
+        return int(text.replace("_", ""))
+    if node.style is None and _FLOAT.match(text):
+        return float(text.replace("_", ""))
+    if node.tag not in ("tag:yaml.org,2002:str",):
+        raise ReportError(f"unsupported YAML tag {node.tag}", _loc(path, node))
+    return text
+
+
+def load_yaml(file: Path, shown_as: str) -> Any:
+    """Parse one YAML file into plain values with locations; raise ReportError."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ReportError(
+                f"file is {size:,} bytes, more than the {MAX_YAML_BYTES:,} a fact file may be",
+                Location(shown_as),
+            )
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReportError(f"not UTF-8 text ({exc.reason})", Location(shown_as)) from None
+    except OSError as exc:
+        raise ReportError(f"cannot read: {exc.strerror}", Location(shown_as)) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - our restricted SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(shown_as, mark.line + 1, mark.column + 1) if mark else Location(shown_as)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "\\t" in problem or "tab" in problem:
+            problem += " (use spaces, not tabs, to indent)"
+        raise ReportError(f"YAML syntax error: {problem}", where) from None
+    except yaml.YAMLError as exc:
+        raise ReportError(f"YAML error: {exc}", Location(shown_as)) from None
+    except RecursionError:
+        raise ReportError("YAML nested too deeply", Location(shown_as)) from None
+    if node is None:
+        return None
+    return _convert(node, shown_as, 0)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def locate(data: Any, loc: tuple[int | str, ...], fallback: Location) -> Location:
+    """The location of a pydantic error path inside YAML data."""
+    where = fallback
+    for part in loc:
+        if isinstance(data, YMap) and isinstance(part, str) and part in data:
+            where = data.at(part)
+            data = data[part]
+        elif isinstance(data, YSeq) and isinstance(part, int):
+            where = data.at(part)
+            data = data[part] if 0 <= part < len(data) else None
+        else:
+            break
+    return where
+
+
+def validate(model: type[M], data: Any, fallback: Location, problems: Problems) -> M | None:
+    """Build ``model`` from YAML data; add one problem per invalid field."""
+    where = data.loc if isinstance(data, YMap | YSeq) else fallback
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = f"unknown field '{field}'"
+            elif err["type"] == "missing":
+                msg = f"missing field '{field}'"
+            elif field:
+                got = err.get("input")
+                shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
+                msg = f"{field}: {msg}{shown}"
+            problems.add(msg, locate(data, err["loc"], where))
+        return None
