@@ -20,6 +20,8 @@ class Unit:
     symbol: str = ""
     #: Short form for chart axes and table headers.
     axis: str = ""
+    #: Words after a currency amount ("per vehicle of annual capacity").
+    suffix: str = ""
 
 
 UNITS: dict[str, Unit] = {
@@ -49,6 +51,7 @@ UNITS: dict[str, Unit] = {
         kind="currency",
         symbol="¥",
         axis="CNY per vehicle of annual capacity",
+        suffix="per vehicle of annual capacity",
     ),
     "percent/year": Unit("percent a year", "percent a year", kind="percent", symbol="%", axis="% a year"),
 }
