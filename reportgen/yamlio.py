@@ -97,8 +97,6 @@ def _convert(node: yaml.Node, path: str, depth: int) -> Any:
         return None
     if node.tag == "tag:yaml.org,2002:bool":
         return text.lower() == "true"
-    if node.style is None and node.tag == "tag:yaml.org,2002:str" and not node.implicit[0]:
-        return text  # explicitly tagged !!str
     if node.style is None and _INT.match(text):
         return int(text.replace("_", ""))
     if node.style is None and _FLOAT.match(text):

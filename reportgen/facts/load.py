@@ -32,15 +32,18 @@ SECTIONS: dict[str, type[BaseModel]] = {
 M = TypeVar("M", bound=BaseModel)
 
 
-def load_store(root: Path) -> Store:
-    """Read and validate the project's seeds; raise ReportErrors listing every problem."""
+def load_store(root: Path, problems: Problems) -> Store:
+    """Read and validate the project's seeds, adding every problem to ``problems``.
+
+    Records that fail validation are left out, so later checks still run on the rest
+    and the user sees all problems at once."""
     root = root.resolve()
-    problems = Problems()
     store = Store(root=root)
     seeds = root / "seeds"
     if not seeds.is_dir():
-        raise ReportError("no seeds/ folder: is --project pointing at a report project?",
-                          Location(relative(seeds, root)))
+        raise ReportError(
+            "no seeds/ folder: is --project pointing at a report project?", Location(str(seeds))
+        )
     store.meta = _load_meta(store, seeds / "report.yaml", problems)
     _load_sources(store, seeds / "sources.yaml", problems)
     fact_files = sorted((seeds / "facts").glob("*.yaml")) + sorted((seeds / "facts").glob("*.yml"))
@@ -48,7 +51,6 @@ def load_store(root: Path) -> Store:
         problems.add("no fact files (seeds/facts/*.yaml)", Location("seeds/facts"))
     for file in fact_files:
         _load_fact_file(store, file, problems)
-    problems.raise_if_any()
     return store
 
 
@@ -135,12 +137,11 @@ def _load_source_text(store: Store, source: Source, raw: Any, loc: Location, pro
 
 
 def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
+    before = len(problems)
     data, shown = _read(store, file, problems)
     if data is None:
-        if file.exists() and file.stat().st_size <= 1 and not problems:
-            problems.add("empty fact file", Location(shown))
-        elif isinstance(data, type(None)) and not any(str(p.location or "").startswith(shown) for p in problems):
-            problems.add("empty fact file", Location(shown))
+        if len(problems) == before:
+            problems.add("empty fact file: expected entities:, facts:, derived:, ...", Location(shown))
         return
     if not isinstance(data, YMap):
         where = data.loc if isinstance(data, YSeq) else Location(shown, 1)

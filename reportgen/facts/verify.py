@@ -1,0 +1,274 @@
+"""Checks that tie every figure to its source: quotes, values, qualifiers, units,
+references, dates, and the coverage of every number each source states."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from reportgen.errors import Location, Problems
+from reportgen.facts.model import PERIOD, Conflict, Fact
+from reportgen.facts.quantities import Quantity, find_quantities, same_value
+from reportgen.facts.store import Store
+from reportgen.units import UNITS
+
+_TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+_SPACE = re.compile(r"\s+")
+#: Words in a quote that say a figure is not an actual, mapped to a fact's ``status``.
+_STATUS_WORDS = {
+    "estimated": "estimated", "estimate": "estimated", "expected": "expected",
+    "planned": "planned", "aims": "target", "goal": "target", "target": "target",
+}
+_UNIT_KINDS = {"percent": "percent", "CNY": "currency", "USD": "currency", "m2": "area"}
+
+
+@dataclass
+class Normalised:
+    """Text with typographic quotes straightened and whitespace runs folded, keeping a
+    map back to the original offsets so coverage can speak of the source's own text."""
+
+    text: str
+    offsets: list[int]
+
+    @classmethod
+    def of(cls, raw: str) -> Normalised:
+        chars: list[str] = []
+        offsets: list[int] = []
+        for index, char in enumerate(raw.translate(_TYPOGRAPHIC)):
+            if char.isspace():
+                if chars and chars[-1] == " ":
+                    continue
+                char = " "
+            chars.append(char)
+            offsets.append(index)
+        offsets.append(len(raw))
+        return cls("".join(chars), offsets)
+
+    def find_all(self, needle: str) -> list[tuple[int, int]]:
+        """Spans (in original offsets) of every occurrence of ``needle``."""
+        wanted = _SPACE.sub(" ", needle.translate(_TYPOGRAPHIC)).strip()
+        spans, start = [], self.text.find(wanted)
+        while wanted and start >= 0:
+            end = start + len(wanted)
+            spans.append((self.offsets[start], self.offsets[end - 1] + 1))
+            start = self.text.find(wanted, start + 1)
+        return spans
+
+
+@dataclass
+class Coverage:
+    """How many numeric statements of each source the store accounts for."""
+
+    statements: int = 0
+    covered: int = 0
+    uncovered: list[tuple[str, Quantity]] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if not self.statements else 100.0 * self.covered / self.statements
+
+
+def verify(store: Store, problems: Problems) -> Coverage:
+    """Run every check; add problems; return the coverage of numeric statements."""
+    texts = {source_id: Normalised.of(text) for source_id, text in store.texts.items()}
+    _check_references(store, problems)
+    _check_dates(store, problems)
+    _check_units(store, problems)
+    quote_spans: dict[str, list[tuple[int, int]]] = {}
+    for fact in store.facts.values():
+        if fact.source in texts:
+            quote_spans[fact.id] = _check_quote(store, fact, texts[fact.source], problems)
+    ignore_spans: list[tuple[str, tuple[int, int]]] = []
+    for index, ignored in enumerate(store.ignored):
+        where = store.where(f"ignore:{index}")
+        if ignored.source not in store.sources:
+            problems.add(f"ignore entry names unknown source '{ignored.source}'", where)
+            continue
+        if ignored.source not in texts:
+            continue
+        spans = texts[ignored.source].find_all(ignored.text)
+        if not spans:
+            problems.add(f"ignored text not found in source '{ignored.source}'", where)
+        ignore_spans += [(ignored.source, span) for span in spans]
+    store.detected_conflicts = _detect_conflicts(store)
+    return _coverage(store, quote_spans, ignore_spans, problems)
+
+
+def _check_references(store: Store, problems: Problems) -> None:
+    for entity in store.entities.values():
+        for relation, targets in entity.relations.items():
+            for target in [targets] if isinstance(targets, str) else targets:
+                if target not in store.entities:
+                    problems.add(
+                        f"entity '{entity.id}': {relation} names unknown entity '{target}'",
+                        store.where(entity.id),
+                    )
+    for fact in store.facts.values():
+        where = store.where(fact.id)
+        if fact.entity not in store.entities:
+            problems.add(f"fact '{fact.id}': unknown entity '{fact.entity}'", where)
+        if fact.source not in store.sources:
+            problems.add(f"fact '{fact.id}': unknown source '{fact.source}'", where)
+        if fact.equivalent_of is not None and fact.equivalent_of not in store.facts:
+            problems.add(f"fact '{fact.id}': equivalent_of names unknown fact '{fact.equivalent_of}'", where)
+    for metric in store.derived.values():
+        if metric.entity is not None and metric.entity not in store.entities:
+            problems.add(f"derived '{metric.id}': unknown entity '{metric.entity}'", store.where(metric.id))
+    for conflict in store.conflicts.values():
+        for fact_id in conflict.facts:
+            if not store.has(fact_id):
+                problems.add(f"conflict '{conflict.id}': unknown fact '{fact_id}'", store.where(conflict.id))
+
+
+def _valid_period(period: str) -> str | None:
+    match = PERIOD.match(period)
+    if not match:
+        return f"period '{period}' is not a valid period"
+    if match.group("day"):
+        try:
+            dt.date(int(match.group("year")), int(match.group("month")), int(match.group("day")))
+        except ValueError:
+            return f"period '{period}' is not a real date"
+    return None
+
+
+def _check_dates(store: Store, problems: Problems) -> None:
+    for record in [*store.facts.values(), *store.derived.values()]:
+        if record.period is not None and (message := _valid_period(record.period)):
+            problems.add(f"'{record.id}': {message}", store.where(record.id))
+    for source in store.sources.values():
+        parts = source.published.date.split("-")
+        expected = {"year": 1, "month": 2, "day": 3}[source.published.precision]
+        if len(parts) != expected:
+            problems.add(
+                f"source '{source.id}': published date '{source.published.date}' does not have "
+                f"{source.published.precision} precision",
+                store.where(source.id),
+            )
+        elif len(parts) == 3 and (message := _valid_period(source.published.date)):
+            problems.add(f"source '{source.id}': {message}", store.where(source.id))
+
+
+def _check_units(store: Store, problems: Problems) -> None:
+    """One unit per metric, so charts and tables never add yuan to vehicles."""
+    first: dict[str, Fact] = {}
+    for fact in store.facts.values():
+        if fact.equivalent_of is not None:
+            continue  # restates another fact in another currency on purpose
+        seen = first.setdefault(fact.metric, fact)
+        if seen.unit != fact.unit:
+            problems.add(
+                f"fact '{fact.id}': metric '{fact.metric}' is in '{seen.unit}' elsewhere "
+                f"(fact '{seen.id}'), not '{fact.unit}'",
+                store.where(fact.id),
+            )
+
+
+def _check_quote(store: Store, fact: Fact, text: Normalised, problems: Problems) -> list[tuple[int, int]]:
+    where = store.where(fact.id)
+    spans = text.find_all(fact.quote)
+    if not spans:
+        problems.add(f"fact '{fact.id}': quote not found in source '{fact.source}'", where)
+        return []
+    quote = Normalised.of(fact.quote).text
+    stated = [q for q in find_quantities(quote, ordinals=True) if q.value is not None]
+    matches = [q for q in stated if q.value is not None and same_value(q.value, fact.value)]
+    if not matches:
+        shown = ", ".join(q.text for q in stated) or "no number"
+        problems.add(
+            f"fact '{fact.id}': value {fact.value:g} is not stated in its quote (it states: {shown})",
+            where,
+        )
+        return spans
+    _check_qualifiers(fact, quote, matches, where, problems)
+    return spans
+
+
+def _check_qualifiers(
+    fact: Fact, quote: str, matches: list[Quantity], where: Location | None, problems: Problems
+) -> None:
+    """A qualifier or unit the quote states must be in the fact: never dropped."""
+    unit_kind = UNITS[fact.unit].kind
+    for quantity in matches:
+        if quantity.precision is not None and fact.precision == "exact":
+            problems.add(
+                f"fact '{fact.id}': the quote says '{quantity.text}' with a qualifier "
+                f"('{quantity.precision.replace('_', ' ')}') but precision is 'exact'",
+                where,
+            )
+        hint = quantity.unit_hint
+        if hint is not None and (hint != fact.unit and _UNIT_KINDS.get(hint) != unit_kind
+                                 or hint in ("CNY", "USD") and not fact.unit.startswith(hint)):
+            problems.add(
+                f"fact '{fact.id}': unit mismatch: the quote states '{quantity.text}' as "
+                f"{hint}, the fact's unit is '{fact.unit}'",
+                where,
+            )
+        break
+    lowered = quote.lower()
+    for word, status in _STATUS_WORDS.items():
+        if re.search(r"\b" + word + r"\b", lowered) and fact.status == "actual":
+            problems.add(
+                f"fact '{fact.id}': the quote says '{word}' but status is 'actual' "
+                f"(use status: {status})",
+                where,
+            )
+            break
+
+
+def _detect_conflicts(store: Store) -> list[Conflict]:
+    """Same entity, metric and period with different values: a finding for the notes."""
+    groups: dict[tuple[str, str, str, str], list[Fact]] = defaultdict(list)
+    for fact in store.facts.values():
+        groups[(fact.entity, fact.metric, fact.period, fact.unit)].append(fact)
+    declared = {frozenset(c.facts) for c in store.conflicts.values()}
+    found = []
+    for (entity, metric, period, _unit), facts in sorted(groups.items()):
+        values = {f.value for f in facts}
+        ids = [f.id for f in facts]
+        if len(values) > 1 and not any(set(ids) <= d for d in declared):
+            found.append(Conflict(
+                id=f"auto-{ids[0]}",
+                kind="conflict",
+                facts=ids,
+                summary=(
+                    f"{len(facts)} facts give {store.entity_name(entity)}'s {metric.replace('_', ' ')} "
+                    f"for {period} as different values"
+                ),
+            ))
+    return found
+
+
+def _coverage(
+    store: Store,
+    quote_spans: dict[str, list[tuple[int, int]]],
+    ignore_spans: list[tuple[str, tuple[int, int]]],
+    problems: Problems,
+) -> Coverage:
+    coverage = Coverage()
+    for source_id, text in sorted(store.texts.items()):
+        facts = [f for f in store.facts.values() if f.source == source_id]
+        for quantity in find_quantities(text):
+            coverage.statements += 1
+            inside = lambda span, q=quantity: span[0] <= q.start and q.end <= span[1]  # noqa: E731
+            by_fact = any(
+                inside(span)
+                and (quantity.kind == "date" or quantity.value is not None and same_value(quantity.value, fact.value))
+                for fact in facts
+                for span in quote_spans.get(fact.id, [])
+            )
+            by_ignore = any(sid == source_id and inside(span) for sid, span in ignore_spans)
+            if by_fact or by_ignore:
+                coverage.covered += 1
+                continue
+            coverage.uncovered.append((source_id, quantity))
+            line = text.count("\n", 0, quantity.start) + 1
+            col = quantity.start - (text.rfind("\n", 0, quantity.start) + 1) + 1
+            problems.add(
+                f"'{quantity.text}' ({quantity.kind}) is neither a fact nor in an ignore list "
+                f"(seeds/facts/ignore.yaml) with a reason",
+                Location(store.sources[source_id].file, line, col),
+            )
+    return coverage
