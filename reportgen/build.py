@@ -1,0 +1,239 @@
+"""The build: fact store -> charts -> HTML -> PDF -> manifest, all or nothing.
+
+Everything is made in a staging folder inside ``OUT`` and moved into place only
+when every stage succeeded, manifest last; a failed build leaves the previous
+outputs as they were. A build whose inputs and outputs match the manifest is
+skipped (``force`` rebuilds anyway).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen import __version__
+from reportgen.errors import ReportError
+from reportgen.manifest import (
+    MANIFEST,
+    hash_inputs,
+    inputs_digest,
+    read_manifest,
+    sha256_file,
+    stale_reason,
+    write_manifest,
+)
+from reportgen.progress import Stages
+
+log = logging.getLogger(__name__)
+
+HTML_NAME = "briefing.html"
+PDF_NAME = "briefing.pdf"
+CHARTS_DIR = "charts"
+OUTPUT_NAMES = {"html": HTML_NAME, "pdf": PDF_NAME}
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    #: Output file name -> path, for the formats asked for.
+    outputs: dict[str, Path]
+    skipped: bool
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for the CLI."""
+        files = ", ".join(self._describe(name) for name in sorted(self.outputs))
+        if self.skipped:
+            return f"up to date: {files} (no input changed; --force rebuilds)"
+        seconds = sum(self.manifest.get("timings_ms", {}).values()) / 1000
+        return f"built {files} in {seconds:.1f} s"
+
+    def _describe(self, name: str) -> str:
+        recorded = self.manifest.get("outputs", {}).get(name, {})
+        size = f"{recorded.get('bytes', 0) / 1024:.0f} KB"
+        pages = recorded.get("pages")
+        detail = f"{size}, {pages} pages" if pages else size
+        return f"{_shown(self.outputs[name])} ({detail})"
+
+
+def build(project: Path, out: Path, formats: set[str], force: bool = False) -> BuildResult:
+    """Build the briefing of ``project`` into ``out`` in the given formats (html, pdf)."""
+    project, out = project.resolve(), out.resolve()
+    names = {OUTPUT_NAMES[f] for f in formats}
+    inputs = hash_inputs(project)
+    digest = inputs_digest(inputs)
+    if not force and _current(out, digest, names):
+        log.info("nothing changed since the last build of %s", _shown(out))
+        return BuildResult(out, {n: out / n for n in names}, True, read_manifest(out))
+
+    from reportgen.pdf import source_date_epoch
+
+    stages = Stages()
+    with stages.stage("facts"):
+        store = _open_store(project)
+        stages.note("facts", f"{len(store.facts)} facts, {len(store.derived)} derived")
+    epoch = source_date_epoch(store)
+    out.mkdir(parents=True, exist_ok=True)
+    with _staging(out) as staging, _source_date_epoch(epoch):
+        with stages.stage("charts"):
+            charts = _build_charts(store, project, staging / CHARTS_DIR)
+            stages.note("charts", f"{len(charts.charts)} charts, {charts.drawn} drawn")
+        with stages.stage("render"):
+            html = _render(store, charts.charts, project)
+            (staging / HTML_NAME).write_bytes(html.encode("utf-8"))
+        outputs: dict[str, dict[str, Any]] = {}
+        if "html" in formats:
+            outputs[HTML_NAME] = _describe_output(staging / HTML_NAME)
+        if "pdf" in formats:
+            with stages.stage("pdf"):
+                pages = _write_pdf(html, store, project, epoch, staging / PDF_NAME)
+                outputs[PDF_NAME] = {**_describe_output(staging / PDF_NAME), "pages": pages}
+                stages.note("pdf", f"{pages} pages, {outputs[PDF_NAME]['bytes'] / 1024:.0f} KB")
+        manifest = {
+            "reportgen": __version__,
+            "source_date_epoch": epoch,
+            "inputs": inputs,
+            "inputs_digest": digest,
+            "outputs": outputs,
+            "counts": {
+                "sources": len(store.sources),
+                "entities": len(store.entities),
+                "facts": len(store.facts),
+                "derived": len(store.derived),
+                "conflicts": len(store.all_conflicts()),
+                "charts": len(charts.charts),
+                "charts_drawn": charts.drawn,
+                "charts_cached": charts.cached,
+            },
+            "timings_ms": stages.timings_ms,
+        }
+        write_manifest(staging / MANIFEST, manifest)
+        _publish(staging, out, names)
+    return BuildResult(out, {n: out / n for n in names}, False, manifest)
+
+
+def is_up_to_date(project: Path, out: Path, formats: set[str] | None = None) -> bool:
+    """Whether ``out`` holds a successful build of ``project``'s current inputs.
+
+    With ``formats``, those outputs must be among the build's (``{"pdf"}`` before
+    emailing the PDF); every output the manifest lists must match its recorded hash.
+    """
+    try:
+        manifest = read_manifest(out)
+    except ReportError:
+        return False
+    digest = inputs_digest(hash_inputs(project.resolve()))
+    wanted = {OUTPUT_NAMES[f] for f in formats or ()}
+    reason = stale_reason(manifest, out, digest, wanted)
+    if reason:
+        log.debug("%s is not up to date: %s", _shown(out), reason)
+    return reason is None
+
+
+def _current(out: Path, digest: str, names: set[str]) -> bool:
+    try:
+        manifest = read_manifest(out)
+    except ReportError:
+        return False
+    reason = stale_reason(manifest, out, digest, names)
+    if reason is None and set(manifest["outputs"]) != names:
+        reason = "other formats were built last time"
+    if reason:
+        log.debug("rebuilding: %s", reason)
+    return reason is None
+
+
+# The stages. Each imports its module when it runs: `reportgen check` never loads
+# matplotlib or WeasyPrint.
+
+
+def _open_store(project: Path) -> Any:
+    from reportgen.facts import open_store
+
+    return open_store(project)
+
+
+def _build_charts(store: Any, project: Path, out_dir: Path) -> Any:
+    from reportgen.charts import build_charts
+
+    return build_charts(store, project, out_dir)
+
+
+def _render(store: Any, charts: Any, project: Path) -> str:
+    from reportgen.render import render_briefing
+
+    return render_briefing(store, charts, project)
+
+
+def _write_pdf(html: str, store: Any, project: Path, epoch: int, target: Path) -> int:
+    from reportgen.pdf import html_to_pdf
+
+    if store.meta is None:
+        raise ReportError("seeds/report.yaml is missing: the PDF has no title or metadata")
+    result = html_to_pdf(
+        html, base=project, meta=store.meta, source_date_epoch=epoch, shown_as=HTML_NAME
+    )
+    target.write_bytes(result.data)
+    return result.pages
+
+
+def _describe_output(path: Path) -> dict[str, Any]:
+    return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+
+
+@contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A fresh folder inside ``out`` (same file system, so moves are atomic renames)."""
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH for the libraries that read it (matplotlib's file metadata)."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _publish(staging: Path, out: Path, names: set[str]) -> None:
+    """Move the new outputs into ``out``, the manifest last.
+
+    Until the manifest is replaced, the old one no longer matches the files it lists,
+    so an interrupted publish reads as "not built" rather than as a mixed build.
+    """
+    for name in sorted(names):
+        (staging / name).replace(out / name)
+    for name in sorted(set(OUTPUT_NAMES.values()) - names):
+        # An output of an earlier build in another format no longer matches the data.
+        (out / name).unlink(missing_ok=True)
+    charts = staging / CHARTS_DIR
+    if charts.is_dir():
+        old = out / CHARTS_DIR
+        if old.exists():
+            old.replace(staging / "charts.old")
+        charts.replace(old)
+    (staging / MANIFEST).replace(out / MANIFEST)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,230 @@
+"""HTML to PDF with WeasyPrint: tagged, with the report's metadata, fetching nothing foreign.
+
+Three rules hold for every PDF reportgen makes:
+
+- WeasyPrint reads only ``data:`` URIs and files inside the allowed folders (the
+  project, and the declared font folder): no network, no ``..`` escape, no symlink
+  out, no redirect (:class:`ProjectFetcher`);
+- any warning or error WeasyPrint logs fails the build, since each one is a piece of
+  the briefing silently missing or misdrawn;
+- the output depends on the inputs only: dates come from ``SOURCE_DATE_EPOCH``
+  (derived from the data by the caller), never from the clock.
+
+WeasyPrint is imported inside functions so that ``reportgen check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from reportgen import __version__
+from reportgen.errors import Location, ReportError, ReportErrors
+from reportgen.facts.model import ReportMeta
+from reportgen.facts.store import Store
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+
+log = logging.getLogger(__name__)
+
+#: Content types by suffix. A fixed table, not ``mimetypes``: that one reads
+#: /etc/mime.types, which differs between machines.
+_CONTENT_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    data: bytes
+    pages: int
+
+
+class FetchRefused(Exception):
+    """A resource outside what the briefing may read; becomes a ReportError."""
+
+
+@functools.cache
+def _fetcher_class() -> type[Any]:
+    """The fetcher class, built on first use so that WeasyPrint loads lazily."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        """Fetches ``data:`` URIs and files under ``roots``; refuses everything else.
+
+        WeasyPrint 70 calls ``fetch(url, headers)`` and, with ``fail_on_errors``,
+        turns any exception into a FatalURLFetchingError that stops the rendering.
+        """
+
+        def __init__(self, roots: Sequence[Path]) -> None:
+            super().__init__(
+                allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True
+            )
+            self.roots = tuple(root.resolve() for root in roots)
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise FetchRefused(
+                    f"refused to fetch '{_shorten(url)}': the briefing may only use data: URIs "
+                    "and files inside the project"
+                )
+            return self._file(url)
+
+        def _file(self, url: str) -> Any:
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                raise FetchRefused(f"refused to fetch '{url}': a file URL on another host")
+            raw = unquote(parts.path)
+            try:
+                path = Path(raw).resolve(strict=True)
+            except (OSError, RuntimeError):
+                raise FetchRefused(
+                    f"the briefing refers to '{raw}', which does not exist"
+                ) from None
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise FetchRefused(
+                    f"refused to fetch '{raw}': outside the project "
+                    f"({', '.join(str(r) for r in self.roots)})"
+                )
+            if not path.is_file():
+                raise FetchRefused(f"the briefing refers to '{raw}', which is not a file")
+            content_type = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
+            )
+
+    return ProjectFetcher
+
+
+def project_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that reads only ``data:`` URIs and files under ``roots``."""
+    return _fetcher_class()(roots)
+
+
+@functools.cache
+def _font_config() -> FontConfiguration:
+    # One per process: building it scans the system's fonts, which is slow.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _weasyprint_problems(shown_as: str) -> Iterator[None]:
+    """Turn every warning or error WeasyPrint logs in the block into a ReportError."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    # The messages are reported as errors below; printing them as well would say it twice.
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+    if handler.records:
+        raise ReportErrors(
+            ReportError(f"WeasyPrint: {_shorten(record.getMessage(), 300)}", Location(shown_as))
+            for record in handler.records
+        )
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    # data: URIs can be megabytes long; an error message needs only their start.
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def source_date_epoch(store: Store) -> int:
+    """The briefing's date as Unix time: the start of the latest source's publication date.
+
+    The data dates the briefing, never the clock, so that a rebuild of the same inputs
+    gives the same bytes on any day, in any time zone.
+    """
+    dates = [source.published.date for source in store.sources.values()]
+    if not dates:
+        raise ReportError("no sources: the briefing has no date", Location("seeds/sources.yaml"))
+    # Dates are YYYY, YYYY-MM or YYYY-MM-DD: their order as text is their order in time.
+    year, month, day = ([*map(int, max(dates).split("-")), 1, 1])[:3]
+    return int(datetime(year, month, day, tzinfo=UTC).timestamp())
+
+
+def pdf_date(epoch: int) -> str:
+    """The W3C date WeasyPrint writes as CreationDate and ModDate."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    base: Path,
+    meta: ReportMeta,
+    source_date_epoch: int,
+    roots: Sequence[Path] = (),
+    shown_as: str = "briefing.html",
+) -> PdfResult:
+    """Render ``html`` as a tagged PDF/UA-1 document.
+
+    Relative URLs resolve against ``base`` (the project folder); WeasyPrint may read
+    files under ``base`` and ``roots`` only. The PDF's metadata comes from ``meta``
+    (``seeds/report.yaml``), whatever the HTML head says, so that the PDF describes
+    itself exactly as the report's author declared.
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = project_fetcher([base, *roots])
+    font_config = _font_config()
+    try:
+        with _weasyprint_problems(shown_as):
+            document = HTML(
+                string=html, base_url=str(base.resolve()) + "/", url_fetcher=fetcher
+            ).render(font_config=font_config, pdf_variant="pdf/ua-1")
+            metadata = document.metadata
+            metadata.title = meta.title
+            metadata.authors = [meta.author]
+            metadata.description = meta.subject
+            metadata.keywords = list(meta.keywords)
+            metadata.lang = meta.language
+            metadata.generator = f"reportgen {__version__}"
+            metadata.created = metadata.modified = pdf_date(source_date_epoch)
+            # The file identifier is a hash of the content, so identical inputs give
+            # identical bytes.
+            data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        message = str(cause) if isinstance(cause, FetchRefused) else f"{exc}: {cause}"
+        raise ReportError(_shorten(message, 300), Location(shown_as)) from None
+    if not isinstance(data, bytes):  # pragma: no cover - write_pdf() without target
+        raise TypeError("WeasyPrint returned no PDF")
+    return PdfResult(data=data, pages=len(document.pages))

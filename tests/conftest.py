@@ -1,0 +1,95 @@
+"""Shared fixtures: the real briefing built once per session, and scratch project copies."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgen.build import BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+#: The folders that make a report project (what a scratch copy needs).
+PROJECT_DIRS = ("seeds", "charts", "templates")
+
+
+@dataclass(frozen=True)
+class BuiltBriefing:
+    """The repository's briefing, built into a temporary folder."""
+
+    project: Path
+    out: Path
+    html: Path
+    pdf: Path
+    manifest: dict[str, Any]
+    result: BuildResult
+
+    @property
+    def html_text(self) -> str:
+        return self.html.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_briefing(tmp_path_factory: pytest.TempPathFactory) -> BuiltBriefing:
+    """Build the real briefing (HTML and PDF) once for the whole session.
+
+    Tests must not modify the files; copy them first.
+    """
+    out = tmp_path_factory.mktemp("briefing")
+    result = build(REPO, out, {"html", "pdf"}, force=True)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return BuiltBriefing(
+        project=REPO,
+        out=out,
+        html=out / "briefing.html",
+        pdf=out / "briefing.pdf",
+        manifest=manifest,
+        result=result,
+    )
+
+
+def copy_project(target: Path) -> Path:
+    """A scratch copy of the repository's report project (inputs only)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_DIRS:
+        if (REPO / name).is_dir():
+            shutil.copytree(
+                REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+    return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the report project that a test may edit or break."""
+    return copy_project(tmp_path / "project")
+
+
+def run_reportgen(
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m reportgen ARGS`` in a fresh process, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    path = full_env.get("PYTHONPATH")
+    full_env["PYTHONPATH"] = f"{REPO}{os.pathsep}{path}" if path else str(REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
