@@ -94,19 +94,15 @@ def _fetcher_class() -> type[Any]:
             if parts.netloc not in ("", "localhost"):
                 raise FetchRefused(f"refused to fetch '{url}': a file URL on another host")
             raw = unquote(parts.path)
-            try:
-                path = Path(raw).resolve(strict=True)
-            except (OSError, RuntimeError):
-                raise FetchRefused(
-                    f"the briefing refers to '{raw}', which does not exist"
-                ) from None
+            # Symlinks resolved first: a link inside the project may not point out of it.
+            path = Path(raw).resolve()
             if not any(path.is_relative_to(root) for root in self.roots):
                 raise FetchRefused(
                     f"refused to fetch '{raw}': outside the project "
                     f"({', '.join(str(r) for r in self.roots)})"
                 )
             if not path.is_file():
-                raise FetchRefused(f"the briefing refers to '{raw}', which is not a file")
+                raise FetchRefused(f"the briefing refers to '{raw}', which does not exist")
             content_type = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(
                 path.as_uri(), path.read_bytes(), {"Content-Type": content_type}

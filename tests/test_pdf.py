@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from html.parser import HTMLParser
@@ -196,7 +197,7 @@ SVG = (
 def test_files_inside_the_project_and_data_uris_are_allowed(tmp_path: Path) -> None:
     (tmp_path / "img").mkdir()
     (tmp_path / "img/dot.svg").write_text(SVG)
-    data = "data:image/svg+xml;utf8," + SVG.replace("<", "%3C").replace(">", "%3E")
+    data = "data:image/svg+xml;base64," + base64.b64encode(SVG.encode()).decode()
     pdf = _pdf(_page(f'<img src="img/dot.svg" alt="a"><img src="{data}" alt="b">'), tmp_path)
     with pymupdf.open(stream=pdf) as doc:
         assert doc.page_count == 1
@@ -254,9 +255,9 @@ def test_same_html_gives_identical_pdf_bytes(tmp_path: Path) -> None:
 
 
 def test_the_date_is_the_latest_source_publication() -> None:
-    from reportgen.facts.load import load_store
+    from reportgen.facts import open_store
 
-    store = load_store(REPO)
+    store = open_store(REPO)
     epoch = source_date_epoch(store)
     latest = max(s.published.date for s in store.sources.values())
     day = (latest + "-01-01")[:10]
