@@ -27,8 +27,11 @@ _PRECISION_WORDS = {
     "over": "over",
     "at_least": "at least",
 }
-_SCALES = [(Decimal(10) ** 12, "trillion", "tn"), (Decimal(10) ** 9, "billion", "bn"),
-           (Decimal(10) ** 6, "million", "m")]
+_SCALES = [
+    (Decimal(10) ** 12, "trillion", "tn"),
+    (Decimal(10) ** 9, "billion", "bn"),
+    (Decimal(10) ** 6, "million", "m"),
+]
 _SHORT_THOUSANDS = (Decimal(1000), "thousand", "k")
 
 
@@ -76,7 +79,7 @@ def format_value(fig: Figure, style: Style = "text") -> str:
         return format_number(fig.value, 0).replace(",", "")
     digits = (
         format_number(fig.value, fig.decimals)
-        if unit.kind in ("percent", "multiple") or style == "table" and abs(fig.value) < 1e6
+        if unit.kind in ("percent", "multiple") or (style == "table" and abs(fig.value) < 1e6)
         else _scaled(fig.value, fig.decimals, short=style == "short")
     )
     if unit.kind == "currency":
@@ -119,3 +122,13 @@ def format_figure(fig: Figure, style: Style = "text", *, status: bool = True) ->
     if status and fig.status != "actual":
         text += f" ({fig.status})"
     return text
+
+
+def format_ordinal(fig: Figure) -> str:
+    """A rank as an English ordinal: '2nd', '11th', '23rd' (status appended as in text)."""
+    number = int(fig.value)
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    text = f"{format_number(number, 0)}{suffix}"
+    return text if fig.status == "actual" else f"{text} ({fig.status})"

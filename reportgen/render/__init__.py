@@ -1,0 +1,259 @@
+"""Templates to HTML: the briefing as one self-contained document.
+
+The same HTML is written to ``briefing.html`` and handed to WeasyPrint, whose
+``@media print`` and ``@page`` rules lay out the PDF. Templates hold words only;
+every figure is printed by a helper from :mod:`reportgen.render.figures`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from markupsafe import Markup
+
+from reportgen.errors import Location, Problems, ReportError, relative
+from reportgen.facts.store import Store
+from reportgen.render.figures import Helpers, month_year, period_words, published
+from reportgen.render.fonts import font_face_css
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = "templates"
+BRIEFING = "briefing.html.j2"
+_FONT_SLOT = "/*reportgen:font-faces*/"
+
+
+class ChartLike(Protocol):
+    """What the briefing needs from a drawn chart (reportgen.charts.ChartOutput)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def subtitle(self) -> str | None: ...
+    @property
+    def caption(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def source_line(self) -> str | None: ...
+    @property
+    def alt(self) -> str: ...
+    @property
+    def svg(self) -> str: ...
+
+
+def environment(project: Path) -> Environment:
+    """Autoescape on for every template whatever its suffix; undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(str(project / TEMPLATE_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["period_words"] = period_words
+    env.filters["month_year"] = month_year
+    env.globals["stylesheet"] = _stylesheet_loader(env)
+    return env
+
+
+def _stylesheet_loader(env: Environment) -> object:
+    def stylesheet(name: str) -> Markup:
+        """A CSS file from templates/, inlined into <style> (the HTML is self-contained)."""
+        if not name.endswith(".css"):
+            raise ReportError(f"stylesheet '{name}' is not a .css file")
+        assert env.loader is not None
+        source, _, _ = env.loader.get_source(env, name)
+        if "</" in source:
+            raise ReportError(f"stylesheet '{name}' contains '</', which would end <style>")
+        # A project file, checked above not to close the <style> element.
+        return Markup(source)  # noqa: S704
+
+    return stylesheet
+
+
+def _template_location(exc: BaseException, project: Path) -> Location | None:
+    """The template line an error came from: Jinja rewrites frames to template lines."""
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        return Location(relative(Path(exc.filename), project), exc.lineno or 0)
+    found: Location | None = None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".css")):
+            found = Location(relative(Path(filename), project), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+class _Chart:
+    """A chart as templates see it: its markup is trusted (drawn by reportgen.charts)."""
+
+    def __init__(self, chart: ChartLike) -> None:
+        self.id = chart.id
+        self.number = chart.number
+        self.title = chart.title
+        self.subtitle = chart.subtitle
+        self.caption = chart.caption
+        self.note = chart.note
+        self.source_line = chart.source_line
+        self.alt = chart.alt
+        # Drawn by reportgen.charts from the store; its text is escaped by the SVG writer.
+        self.svg = Markup(chart.svg)  # noqa: S704
+
+
+def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dict[str, object]:
+    if store.meta is None:
+        raise ReportError("seeds/report.yaml is missing: the briefing has no title")
+    by_id = {c.id: _Chart(c) for c in charts}
+    placed: dict[str, None] = {}
+
+    def chart(chart_id: str) -> _Chart:
+        if chart_id not in by_id:
+            known = ", ".join(sorted(by_id)) or "none"
+            raise ReportError(f"template places chart '{chart_id}', which was not built ({known})")
+        placed.setdefault(chart_id, None)
+        return by_id[chart_id]
+
+    facts = sorted(store.facts.values(), key=lambda f: (list(store.sources).index(f.source), f.id))
+    return {
+        "meta": store.meta,
+        "sources": list(store.sources.values()),
+        "sources_by_id": store.sources,
+        "facts": facts,
+        "derived": [store.figure(d) for d in sorted(store.derived)],
+        "conflicts": store.all_conflicts(),
+        "ignored": store.ignored,
+        "entities": store.entities,
+        "charts": by_id,
+        "_placed": placed,
+        "chart": chart,
+        "fig": helpers.fig,
+        "value": helpers.value,
+        "short": helpers.short,
+        "status": helpers.status,
+        "label": helpers.label,
+        "period": helpers.period,
+        "quote": helpers.quote,
+        "entity": helpers.entity,
+        "source_date": helpers.source_date,
+        "published": published,
+        "nonfact": helpers.nonfact,
+        "counter": helpers.counter,
+        "source_number": helpers.source_number,
+        "figure": helpers.figure,
+        "plain": helpers.plain,
+        "formula": helpers.formula,
+        "prose": helpers.prose,
+        "equivalents": helpers.equivalents,
+        "cite": helpers.cite,
+        "hover_text": helpers.hover_text,
+        "font_faces": Markup(_FONT_SLOT),  # noqa: S704 - a constant
+    }
+
+
+def render_briefing(store: Store, charts: Sequence[ChartLike], project: Path) -> str:
+    """The complete briefing as one self-contained HTML document."""
+    project = project.resolve()
+    helpers = Helpers(store)
+    context = _context(store, charts, helpers)
+    env = environment(project)
+    try:
+        html = env.get_template(BRIEFING).render(context)
+    except ReportError as exc:
+        raise ReportError(exc.message, exc.location or _template_location(exc, project)) from None
+    except TemplateNotFound as exc:
+        raise ReportError(
+            f"template '{exc.name}' not found", _template_location(exc, project)
+        ) from None
+    except (TemplateError, UndefinedError) as exc:
+        raise ReportError(str(exc.message or exc), _template_location(exc, project)) from None
+    placed = context["_placed"]
+    assert isinstance(placed, dict)
+    missing = [c.id for c in charts if c.id not in placed]
+    if missing:
+        raise ReportError(
+            f"chart(s) {', '.join(missing)} were built but the briefing does not place them",
+            Location(f"{TEMPLATE_DIR}/{BRIEFING}"),
+        )
+    if html.count(_FONT_SLOT) != 1:
+        raise ReportError(
+            "the base layout must include {{ font_faces }} exactly once inside <style>",
+            Location(f"{TEMPLATE_DIR}/base.html.j2"),
+        )
+    return html.replace(_FONT_SLOT, font_face_css(html))
+
+
+def check_templates(project: Path, problems: Problems) -> None:
+    """Compile every template; report syntax errors and missing partials with their line."""
+    project = project.resolve()
+    folder = project / TEMPLATE_DIR
+    if not (folder / BRIEFING).is_file():
+        problems.add("the briefing template is missing", Location(f"{TEMPLATE_DIR}/{BRIEFING}"))
+        return
+    env = environment(project)
+    names = sorted(env.list_templates(filter_func=lambda n: n.endswith(".j2")))
+    for name in names:
+        shown = f"{TEMPLATE_DIR}/{name}"
+        try:
+            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            ast = env.parse(source, name, shown)
+            env.compile(ast, name, shown)
+        except TemplateSyntaxError as exc:
+            problems.add(exc.message or "syntax error", Location(shown, exc.lineno or 0))
+            continue
+        except UnicodeDecodeError:
+            problems.add("not UTF-8 text", Location(shown))
+            continue
+        _check_references(env, name, shown, ast, problems)
+    for css in sorted(folder.rglob("*.css")):
+        if "</" in css.read_text(encoding="utf-8", errors="replace"):
+            problems.add("contains '</', which would end <style>", Location(relative(css, project)))
+
+
+def _check_references(
+    env: Environment, name: str, shown: str, ast: object, problems: Problems
+) -> None:
+    """Every {% include %}, {% import %} and {% extends %} names a template that exists."""
+    from jinja2 import nodes
+
+    assert isinstance(ast, nodes.Template)
+    known = set(env.list_templates())
+    for node in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        target = getattr(node, "template", None)
+        if (
+            isinstance(target, nodes.Const)
+            and isinstance(target.value, str)
+            and target.value not in known
+        ):
+            problems.add(f"names missing template '{target.value}'", Location(shown, node.lineno))
+    for call in ast.find_all(nodes.Call):
+        if (
+            isinstance(call.node, nodes.Name)
+            and call.node.name == "stylesheet"
+            and call.args
+            and isinstance(call.args[0], nodes.Const)
+            and call.args[0].value not in known
+        ):
+            problems.add(
+                f"names missing stylesheet '{call.args[0].value}'", Location(shown, call.lineno)
+            )

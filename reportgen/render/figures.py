@@ -1,0 +1,244 @@
+"""The only way a template prints a figure: fact helpers that carry their source.
+
+Every number a reader sees in the briefing's prose comes out of one of these
+helpers. Each returns markup that names the fact (``data-fact``), links to its
+entry in the appendix, shows the verbatim quote on hover or focus, and carries a
+citation mark that points to the sources list. Numbers that are not figures
+(page, figure and table numbers, source dates, model names) are marked
+``data-nonfact`` so the test that scans the briefing can tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from babel.dates import get_month_names
+from markupsafe import Markup
+
+from reportgen.errors import ReportError
+from reportgen.facts.model import PublicationDate
+from reportgen.facts.store import Figure, Store
+from reportgen.numbers import Style, format_figure, format_ordinal
+
+_PERIOD = re.compile(
+    r"^(?:(?P<prefix>as-of|by|since) )?(?P<year>\d{4})"
+    r"(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?|-(?P<half>H[12])|-(?P<quarter>Q[1-4]))?$"
+)
+_MONTHS = [get_month_names("wide", locale="en_GB")[m] for m in range(1, 13)]
+_REF = re.compile(r"\{([^{}]*)\}")
+
+
+def month_year(date: str) -> str:
+    """'2022-09' -> 'September 2022'; '2022' -> '2022'; a day is dropped on purpose."""
+    year, _, rest = date.partition("-")
+    if not rest:
+        return year
+    return f"{_MONTHS[int(rest[:2]) - 1]} {year}"
+
+
+def period_words(period: str) -> str:
+    """A fact's period as prose: '2022-H1' -> 'H1 2022', 'by 2025' -> 'by 2025'."""
+    match = _PERIOD.match(period)
+    if match is None:
+        return period
+    parts = match.groupdict()
+    year = parts["year"]
+    if parts["half"]:
+        text = f"{parts['half']} {year}"
+    elif parts["quarter"]:
+        text = f"{parts['quarter']} {year}"
+    elif parts["month"]:
+        text = f"{_MONTHS[int(parts['month']) - 1]} {year}"
+        if parts["day"]:
+            text = f"{int(parts['day'])} {text}"
+    else:
+        text = year
+    prefix = parts["prefix"]
+    return f"{prefix.replace('-', ' ')} {text}" if prefix else text
+
+
+def _operators(text: str) -> str:
+    return text.replace("**", "^").replace("*", "×").replace("/", "÷")
+
+
+@dataclass
+class Helpers:
+    """Jinja globals bound to one store; records which facts the briefing cites."""
+
+    store: Store
+    #: Source id -> citation number, in the order sources.yaml lists them.
+    numbers: dict[str, int] = field(default_factory=dict)
+    used: dict[str, None] = field(default_factory=dict)
+    _counters: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.numbers = {sid: n for n, sid in enumerate(self.store.sources, start=1)}
+
+    # -- figures --------------------------------------------------------------------------
+
+    def figure(self, fact_id: str) -> Figure:
+        try:
+            fig = self.store.figure(fact_id)
+        except ReportError as exc:
+            raise ReportError(f"template names {exc.message}") from None
+        self.used.setdefault(fact_id, None)
+        return fig
+
+    def hover_text(self, fig: Figure) -> str:
+        """What the reader sees on hover or focus: the quote, or how a metric is computed."""
+        if fig.quote is not None:
+            return f"“{fig.quote}”"
+        text = f"Computed: {_operators(_REF.sub(self._ref_label, fig.formula or ''))}"
+        if fig.caveats:
+            text += " — " + " ".join(fig.caveats)
+        return text
+
+    def _ref_label(self, match: re.Match[str]) -> str:
+        return self.store.figure(match.group(1).strip()).label
+
+    def formula(self, fig: Figure) -> Markup:
+        """A derived figure's formula, each input linked to its own entry by id."""
+        out = Markup("")
+        text = fig.formula or ""
+        last = 0
+        for match in _REF.finditer(text):
+            ref = match.group(1).strip()
+            out += _operators(text[last : match.start()])
+            out += Markup('<a href="#f-{0}"><code>{0}</code></a>').format(ref)
+            last = match.end()
+        out += _operators(text[last:])
+        return Markup('<span class="formula" data-nonfact="formula">{0}</span>').format(out)
+
+    def cite(self, fig: Figure) -> Markup:
+        links = Markup(", ").join(
+            Markup('<a href="#src-{0}">{1}</a>').format(sid, self.numbers.get(sid, "?"))
+            for sid in fig.sources
+        )
+        return Markup('<sup class="cite" data-nonfact="citation">[{0}]</sup>').format(links)
+
+    def _link(self, fig: Figure, text: str, css: str) -> Markup:
+        return Markup(
+            '<a class="{css}" href="#f-{id}" data-fact="{id}" data-quote="{quote}">{text}</a>'
+        ).format(css=css, id=fig.id, quote=self.hover_text(fig), text=text)
+
+    def fig(
+        self,
+        fact_id: str,
+        style: Style | Literal["ordinal"] = "text",
+        *,
+        status: bool = True,
+        cite: bool = True,
+        equivalents: bool = True,
+    ) -> Markup:
+        """A figure in prose: 'nearly ¥10 billion ($1.44 billion)[1]'."""
+        fig = self.figure(fact_id)
+        if style == "ordinal":
+            out = self._link(fig, format_ordinal(fig), "fig")
+        else:
+            out = self._link(fig, format_figure(fig, style, status=status), "fig")
+        if equivalents and fig.kind == "fact" and style != "ordinal":
+            for other_id in self.equivalents(fact_id):
+                other = self.figure(other_id)
+                inner = self._link(other, format_figure(other, style, status=False), "fig")
+                out += Markup(" ({0})").format(inner)
+        if cite:
+            out += self.cite(fig)
+        return out
+
+    def equivalents(self, fact_id: str) -> list[str]:
+        """Ids of facts restating ``fact_id`` in another currency, as the source gives them."""
+        return [f.id for f in self.store.equivalents(fact_id)]
+
+    def plain(self, fact_id: str, style: Style = "text", *, status: bool = True) -> Markup:
+        """A figure without link or citation, for its own entry in the appendix."""
+        fig = self.figure(fact_id)
+        return Markup('<span class="num" data-fact="{0}">{1}</span>').format(
+            fact_id, format_figure(fig, style, status=status)
+        )
+
+    def prose(self, text: str, record: str) -> Markup:
+        """Store text (a conflict summary, a caveat, a note): ``{id}`` becomes a figure.
+
+        Any other number in it was written in the store next to the facts it
+        describes; ``data-store`` lets the briefing's scan check it against them.
+        """
+        out = Markup("")
+        last = 0
+        for match in _REF.finditer(text):
+            out += text[last : match.start()]
+            out += self.fig(match.group(1).strip(), cite=False)
+            last = match.end()
+        out += text[last:]
+        return Markup('<span class="store-text" data-store="{0}">{1}</span>').format(record, out)
+
+    def value(self, fact_id: str, *, status: bool = False, cite: bool = True) -> Markup:
+        """A figure for a table cell: 'about 150,000', '¥4 billion'."""
+        return self.fig(fact_id, "table", status=status, cite=cite, equivalents=False)
+
+    def short(self, fact_id: str, style: Style = "short") -> Markup:
+        """A compact figure for the key-figures panel: '~700k', '1,000+'."""
+        fig = self.figure(fact_id)
+        return self._link(fig, format_figure(fig, style, status=False), "fig fig-short")
+
+    def status(self, fact_id: str) -> str:
+        """The fact's status word for a table column ('actual', 'planned', ...)."""
+        return self.figure(fact_id).status
+
+    def label(self, fact_id: str) -> Markup:
+        return Markup('<span data-label="{0}">{1}</span>').format(
+            fact_id, self.figure(fact_id).label
+        )
+
+    def period(self, fact_id: str) -> Markup:
+        """The period a figure covers, as prose, from the store: 'H1 2022', 'by 2025'."""
+        fig = self.figure(fact_id)
+        if fig.period is None:
+            raise ReportError(f"template asks for the period of '{fact_id}', which has none")
+        return Markup('<span class="period" data-period="{0}">{1}</span>').format(
+            fact_id, period_words(fig.period)
+        )
+
+    def quote(self, fact_id: str) -> Markup:
+        fig = self.figure(fact_id)
+        return Markup('<q class="quote" data-quote-of="{0}">{1}</q>').format(
+            fact_id, fig.quote or ""
+        )
+
+    # -- names, dates and counters --------------------------------------------------------
+
+    def entity(self, entity_id: str, *, short: bool = False) -> Markup:
+        """An entity's name from the store; names may hold digits (AITO M5, ADS 2.0)."""
+        found = self.store.entities.get(entity_id)
+        if found is None:
+            raise ReportError(f"template names unknown entity '{entity_id}'")
+        name = found.short_name if short and found.short_name else found.name
+        return Markup('<span class="entity" data-entity="{0}">{1}</span>').format(entity_id, name)
+
+    def source_date(self, source_id: str) -> Markup:
+        source = self.store.sources.get(source_id)
+        if source is None:
+            raise ReportError(f"template names unknown source '{source_id}'")
+        return published(source.published)
+
+    def nonfact(self, text: object, kind: str) -> Markup:
+        """A number that is not a figure (a page, figure or table number), marked as such."""
+        return Markup('<span data-nonfact="{0}">{1}</span>').format(kind, text)
+
+    def counter(self, name: str) -> int:
+        self._counters[name] = self._counters.get(name, 0) + 1
+        return self._counters[name]
+
+    def source_number(self, source_id: str) -> Markup:
+        return self.nonfact(self.numbers[source_id], "citation")
+
+    def uncited(self, ids: Iterable[str]) -> list[str]:
+        return [i for i in ids if i not in self.used]
+
+
+def published(date: PublicationDate) -> Markup:
+    return Markup('<time datetime="{0}" data-nonfact="date">{1}</time>').format(
+        date.date, month_year(date.date)
+    )
