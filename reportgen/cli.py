@@ -26,14 +26,20 @@ class _Parser(argparse.ArgumentParser):
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--project", type=Path, default=Path("."), metavar="DIR",
+        "--project",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
         help="report project folder holding seeds/, charts/, templates/ (default: .)",
     )
 
 
 def _with_out(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="DIR",
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="output folder (default: PROJECT/build)",
     )
 
@@ -64,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = facts_verbs.add_parser("export", help="the whole store as JSON, CSV or SQLite")
     _common(export)
     export.add_argument("--format", choices=["json", "csv", "sqlite"], required=True)
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout; required for sqlite)")
+    export.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: stdout; required for sqlite)"
+    )
     export.set_defaults(run=_run_facts_export)
 
     charts = verbs.add_parser("charts", help="draw the charts only")
@@ -75,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = verbs.add_parser("build", help="build the briefing (HTML and PDF)")
     _common(build)
     _with_out(build)
-    build.add_argument("--format", default="html,pdf", help="comma-separated: html,pdf (default: both)")
+    build.add_argument(
+        "--format", default="html,pdf", help="comma-separated: html,pdf (default: both)"
+    )
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.set_defaults(run=_run_build)
 
@@ -86,7 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     email.add_argument("--to-file", type=Path, metavar="FILE", help="one address per line")
     email.add_argument("--cc", action="append", default=[], metavar="ADDR")
     email.add_argument("--subject", metavar="S")
-    email.add_argument("--dry-run", action="store_true", help="write OUT/briefing.eml; send nothing")
+    email.add_argument(
+        "--dry-run", action="store_true", help="write OUT/briefing.eml; send nothing"
+    )
+    email.add_argument(
+        "--resend", action="store_true",
+        help="send even to recipients the delivery log says already have this PDF",
+    )
     email.set_defaults(run=_run_email)
     return parser
 
@@ -142,7 +158,9 @@ def _run_build(args: argparse.Namespace) -> int:
     formats = {f.strip() for f in str(args.format).split(",") if f.strip()}
     unknown = formats - {"html", "pdf"}
     if unknown or not formats:
-        raise UsageError(f"reportgen build: --format takes html, pdf or html,pdf (got {args.format!r})")
+        raise UsageError(
+            f"reportgen build: --format takes html, pdf or html,pdf (got {args.format!r})"
+        )
     result = build(args.project, _out(args), formats=formats, force=args.force)
     print(result.summary())
     return 0
@@ -192,11 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reportgen: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as exc:
         if debug:
             raise
-        print(f"reportgen: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)
+        print(
+            f"reportgen: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return 3
 
 

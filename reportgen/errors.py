@@ -55,9 +55,7 @@ class ReportErrors(ReportError):
     """Several problems found together; raised once a stage has collected them all."""
 
     def __init__(self, errors: Iterable[ReportError]) -> None:
-        self.errors = sorted(
-            errors, key=lambda e: (e.location or Location(""), e.message)
-        )
+        self.errors = sorted(errors, key=lambda e: (e.location or Location(""), e.message))
         first = self.errors[0] if self.errors else ReportError("no problems")
         super().__init__(first.message, first.location)
 

@@ -53,5 +53,7 @@ UNITS: dict[str, Unit] = {
         axis="CNY per vehicle of annual capacity",
         suffix="per vehicle of annual capacity",
     ),
-    "percent/year": Unit("percent a year", "percent a year", kind="percent", symbol="%", axis="% a year"),
+    "percent/year": Unit(
+        "percent a year", "percent a year", kind="percent", symbol="%", axis="% a year"
+    ),
 }

@@ -121,7 +121,7 @@ def load_yaml(file: Path, shown_as: str) -> Any:
     except OSError as exc:
         raise ReportError(f"cannot read: {exc.strerror}", Location(shown_as)) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - our restricted SafeLoader
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown_as, mark.line + 1, mark.column + 1) if mark else Location(shown_as)

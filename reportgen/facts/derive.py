@@ -53,8 +53,15 @@ def _compile(formula: str) -> tuple[ast.Expression, dict[str, str]]:
         ):
             raise ValueError("only numbers and {ids} may appear in a formula")
         if not isinstance(
-            node, ast.Expression | ast.BinOp | ast.UnaryOp | ast.Constant | ast.Name | ast.operator
-            | ast.unaryop | ast.Load
+            node,
+            ast.Expression
+            | ast.BinOp
+            | ast.UnaryOp
+            | ast.Constant
+            | ast.Name
+            | ast.operator
+            | ast.unaryop
+            | ast.Load,
         ):
             raise ValueError(f"'{type(node).__name__}' is not allowed in a formula")
         if isinstance(node, ast.Name) and not node.id.startswith("_v"):
@@ -66,6 +73,7 @@ def _evaluate(node: ast.AST, env: dict[str, float]) -> float:
     if isinstance(node, ast.Expression):
         return _evaluate(node.body, env)
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)  # _compile admits numbers only
         return float(node.value)
     if isinstance(node, ast.Name):
         return env[node.id]
@@ -112,7 +120,7 @@ def derive(store: Store, problems: Problems) -> None:
         if state.get(metric_id) == "failed":
             return False
         if state.get(metric_id) == "visiting":
-            cycle = " -> ".join(trail[trail.index(metric_id):] + [metric_id])
+            cycle = " -> ".join([*trail[trail.index(metric_id) :], metric_id])
             problems.add(f"derived metrics form a cycle: {cycle}", store.where(metric_id))
             return False
         if metric_id not in compiled:
@@ -124,7 +132,7 @@ def derive(store: Store, problems: Problems) -> None:
         for var, ref in names.items():
             if ref in store.facts:
                 env[var] = float(store.facts[ref].value)
-            elif visit(ref, trail + [metric_id]):
+            elif visit(ref, [*trail, metric_id]):
                 env[var] = store.values[ref]
             else:
                 state[metric_id] = "failed"
@@ -136,7 +144,9 @@ def derive(store: Store, problems: Problems) -> None:
             state[metric_id] = "failed"
             return False
         except OverflowError:
-            problems.add(f"derived '{metric_id}': result is not a real number", store.where(metric_id))
+            problems.add(
+                f"derived '{metric_id}': result is not a real number", store.where(metric_id)
+            )
             state[metric_id] = "failed"
             return False
         if not math.isfinite(value):
@@ -159,7 +169,11 @@ def _leaves(store: Store, figure_id: str, seen: set[str] | None = None) -> list[
     seen.add(figure_id)
     if figure_id in store.facts:
         return [figure_id]
-    return [leaf for ref in references(store.derived[figure_id].formula) for leaf in _leaves(store, ref, seen)]
+    return [
+        leaf
+        for ref in references(store.derived[figure_id].formula)
+        for leaf in _leaves(store, ref, seen)
+    ]
 
 
 def describe(store: Store, metric_id: str) -> Figure:

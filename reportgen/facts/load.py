@@ -66,7 +66,10 @@ def _read(store: Store, file: Path, problems: Problems) -> tuple[Any, str]:
 
 def _load_meta(store: Store, file: Path, problems: Problems) -> ReportMeta | None:
     if not file.exists():
-        problems.add("missing: the briefing's title and metadata live here", Location(relative(file, store.root)))
+        problems.add(
+            "missing: the briefing's title and metadata live here",
+            Location(relative(file, store.root)),
+        )
         return None
     data, shown = _read(store, file, problems)
     if data is None:
@@ -110,7 +113,9 @@ def _load_sources(store: Store, file: Path, problems: Problems) -> None:
             _load_source_text(store, source, raw, loc, problems)
 
 
-def _load_source_text(store: Store, source: Source, raw: Any, loc: Location, problems: Problems) -> None:
+def _load_source_text(
+    store: Store, source: Source, raw: Any, loc: Location, problems: Problems
+) -> None:
     where = raw.at("file") if isinstance(raw, YMap) else loc
     text_path = (store.root / source.file).resolve()
     if not text_path.is_relative_to(store.root):
@@ -141,7 +146,9 @@ def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
     data, shown = _read(store, file, problems)
     if data is None:
         if len(problems) == before:
-            problems.add("empty fact file: expected entities:, facts:, derived:, ...", Location(shown))
+            problems.add(
+                "empty fact file: expected entities:, facts:, derived:, ...", Location(shown)
+            )
         return
     if not isinstance(data, YMap):
         where = data.loc if isinstance(data, YSeq) else Location(shown, 1)
@@ -149,7 +156,9 @@ def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
         return
     for key in data:
         if key not in SECTIONS:
-            problems.add(f"unknown section '{key}'; expected any of: {', '.join(SECTIONS)}", data.at(key))
+            problems.add(
+                f"unknown section '{key}'; expected any of: {', '.join(SECTIONS)}", data.at(key)
+            )
     for key, model in SECTIONS.items():
         records = _records(data, key, shown, problems)
         for index, raw in enumerate(records):
@@ -161,7 +170,7 @@ def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
                 store.locations[f"ignore:{len(store.ignored)}"] = loc
                 store.ignored.append(record)
                 continue
-            record_id: str = getattr(record, "id")
+            record_id = str(getattr(record, "id"))  # noqa: B009 - every sectioned model has an id
             if not _register(store, record_id, loc, problems):
                 continue
             if isinstance(record, Entity):

@@ -144,7 +144,9 @@ class Ignored(Strict):
 
 class PublicationDate(Strict):
     #: As precise as is known: YYYY, YYYY-MM or YYYY-MM-DD.
-    date: Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+    date: Annotated[
+        str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+    ]
     precision: Literal["day", "month", "year"]
     #: How the date is known: stated, or inferred from the text (and from what).
     basis: Text

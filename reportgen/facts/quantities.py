@@ -17,29 +17,69 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 _UNITS_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
     "nineteen": 19,
 }
 _TENS_WORDS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
 }
 #: Vague amounts: a numeric statement, but no value a fact could match.
 _VAGUE = {"hundreds", "thousands", "millions", "billions", "dozens", "dozen"}
 
 #: Words before a number that qualify it, mapped to a fact's ``precision``.
 PRECISION_WORDS = {
-    "about": "about", "around": "about", "approximately": "about", "roughly": "about",
-    "some": "about", "nearly": "nearly", "almost": "nearly", "close to": "nearly",
-    "more than": "more_than", "exceeding": "more_than", "surpassing": "more_than",
-    "over": "over", "above": "over", "at least": "at_least",
+    "about": "about",
+    "around": "about",
+    "approximately": "about",
+    "roughly": "about",
+    "some": "about",
+    "nearly": "nearly",
+    "almost": "nearly",
+    "close to": "nearly",
+    "more than": "more_than",
+    "exceeding": "more_than",
+    "surpassing": "more_than",
+    "over": "over",
+    "above": "over",
+    "at least": "at_least",
 }
 
 _SCALE_ALT = "|".join(_SCALES)
@@ -55,9 +95,7 @@ _WORDS = re.compile(
 )
 _VAGUE_RE = re.compile(r"\b(?P<w>" + "|".join(_VAGUE) + r")\b", re.IGNORECASE)
 _ORDINAL_RE = re.compile(r"\b(?P<w>" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _PRONOUN_BEFORE = re.compile(
     r"\b(?:the|this|that|each|every|" + "|".join(_ORDINALS) + r")\s+$", re.IGNORECASE
 )
@@ -147,24 +185,42 @@ def find_quantities(text: str, *, ordinals: bool = False) -> list[Quantity]:
             unit = {"$": "USD", "¥": "CNY", "€": "EUR", "£": "GBP"}[currency]
         unit = unit or _unit_after(text, match.end())
         is_year = (
-            not scale and unit is None and "," not in raw and "." not in raw
-            and len(raw) == 4 and 1900 <= int(raw) <= 2100
+            not scale
+            and unit is None
+            and "," not in raw
+            and "." not in raw
+            and len(raw) == 4
+            and 1900 <= int(raw) <= 2100
         )
-        found.append(Quantity(
-            match.start(), match.end(), match.group(0), value, "date" if is_year else "quantity",
-            unit, _precision_before(text, match.start()),
-        ))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(0),
+                value,
+                "date" if is_year else "quantity",
+                unit,
+                _precision_before(text, match.start()),
+            )
+        )
         taken.append(match.span())
     for match in _WORDS.finditer(text):
-        value = _word_value(match.group("words"))
-        if value is None or not free(*match.span()):
+        word_value = _word_value(match.group("words"))
+        if word_value is None or not free(*match.span()):
             continue
         if match.group("words").lower() == "one" and _PRONOUN_BEFORE.search(text[: match.start()]):
             continue  # "the second one is": a pronoun, not a count
-        found.append(Quantity(
-            match.start(), match.end(), match.group(0), value, "quantity",
-            _unit_after(text, match.end()), _precision_before(text, match.start()),
-        ))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(0),
+                word_value,
+                "quantity",
+                _unit_after(text, match.end()),
+                _precision_before(text, match.start()),
+            )
+        )
         taken.append(match.span())
     for match in _VAGUE_RE.finditer(text):
         if free(*match.span()):

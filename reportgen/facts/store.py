@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.errors import Location, ReportError
-from reportgen.facts.model import Conflict, Derived, Entity, Fact, Ignored, ReportMeta, Source
-from reportgen.facts.model import Precision, Status
+from reportgen.facts.model import (
+    Conflict,
+    Derived,
+    Entity,
+    Fact,
+    Ignored,
+    Precision,
+    ReportMeta,
+    Source,
+    Status,
+)
 
 
 @dataclass(frozen=True)

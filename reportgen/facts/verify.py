@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from reportgen.errors import Location, Problems
-from reportgen.facts.model import PERIOD, Conflict, Fact
+from reportgen.facts.model import PERIOD, Conflict, Derived, Fact
 from reportgen.facts.quantities import Quantity, find_quantities, same_value
 from reportgen.facts.store import Store
 from reportgen.units import UNITS
@@ -18,8 +18,13 @@ _TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\
 _SPACE = re.compile(r"\s+")
 #: Words in a quote that say a figure is not an actual, mapped to a fact's ``status``.
 _STATUS_WORDS = {
-    "estimated": "estimated", "estimate": "estimated", "expected": "expected",
-    "planned": "planned", "aims": "target", "goal": "target", "target": "target",
+    "estimated": "estimated",
+    "estimate": "estimated",
+    "expected": "expected",
+    "planned": "planned",
+    "aims": "target",
+    "goal": "target",
+    "target": "target",
 }
 _UNIT_KINDS = {"percent": "percent", "CNY": "currency", "USD": "currency", "m2": "area"}
 
@@ -112,14 +117,20 @@ def _check_references(store: Store, problems: Problems) -> None:
         if fact.source not in store.sources:
             problems.add(f"fact '{fact.id}': unknown source '{fact.source}'", where)
         if fact.equivalent_of is not None and fact.equivalent_of not in store.facts:
-            problems.add(f"fact '{fact.id}': equivalent_of names unknown fact '{fact.equivalent_of}'", where)
+            problems.add(
+                f"fact '{fact.id}': equivalent_of names unknown fact '{fact.equivalent_of}'", where
+            )
     for metric in store.derived.values():
         if metric.entity is not None and metric.entity not in store.entities:
-            problems.add(f"derived '{metric.id}': unknown entity '{metric.entity}'", store.where(metric.id))
+            problems.add(
+                f"derived '{metric.id}': unknown entity '{metric.entity}'", store.where(metric.id)
+            )
     for conflict in store.conflicts.values():
         for fact_id in conflict.facts:
             if not store.has(fact_id):
-                problems.add(f"conflict '{conflict.id}': unknown fact '{fact_id}'", store.where(conflict.id))
+                problems.add(
+                    f"conflict '{conflict.id}': unknown fact '{fact_id}'", store.where(conflict.id)
+                )
 
 
 def _valid_period(period: str) -> str | None:
@@ -135,7 +146,8 @@ def _valid_period(period: str) -> str | None:
 
 
 def _check_dates(store: Store, problems: Problems) -> None:
-    for record in [*store.facts.values(), *store.derived.values()]:
+    records: list[Fact | Derived] = [*store.facts.values(), *store.derived.values()]
+    for record in records:
         if record.period is not None and (message := _valid_period(record.period)):
             problems.add(f"'{record.id}': {message}", store.where(record.id))
     for source in store.sources.values():
@@ -166,7 +178,9 @@ def _check_units(store: Store, problems: Problems) -> None:
             )
 
 
-def _check_quote(store: Store, fact: Fact, text: Normalised, problems: Problems) -> list[tuple[int, int]]:
+def _check_quote(
+    store: Store, fact: Fact, text: Normalised, problems: Problems
+) -> list[tuple[int, int]]:
     where = store.where(fact.id)
     spans = text.find_all(fact.quote)
     if not spans:
@@ -176,9 +190,10 @@ def _check_quote(store: Store, fact: Fact, text: Normalised, problems: Problems)
     stated = [q for q in find_quantities(quote, ordinals=True) if q.value is not None]
     matches = [q for q in stated if q.value is not None and same_value(q.value, fact.value)]
     if not matches:
-        shown = ", ".join(q.text for q in stated) or "no number"
+        shown = ", ".join(q.text for q in stated if q.kind != "ordinal") or "no number"
         problems.add(
-            f"fact '{fact.id}': value {fact.value:g} is not stated in its quote (it states: {shown})",
+            f"fact '{fact.id}': value {fact.value:g} is not stated in its quote "
+            f"(it states: {shown})",
             where,
         )
         return spans
@@ -199,8 +214,10 @@ def _check_qualifiers(
                 where,
             )
         hint = quantity.unit_hint
-        if hint is not None and (hint != fact.unit and _UNIT_KINDS.get(hint) != unit_kind
-                                 or hint in ("CNY", "USD") and not fact.unit.startswith(hint)):
+        if hint is not None and (
+            (hint != fact.unit and _UNIT_KINDS.get(hint) != unit_kind)
+            or (hint in ("CNY", "USD") and not fact.unit.startswith(hint))
+        ):
             problems.add(
                 f"fact '{fact.id}': unit mismatch: the quote states '{quantity.text}' as "
                 f"{hint}, the fact's unit is '{fact.unit}'",
@@ -229,15 +246,18 @@ def _detect_conflicts(store: Store) -> list[Conflict]:
         values = {f.value for f in facts}
         ids = [f.id for f in facts]
         if len(values) > 1 and not any(set(ids) <= d for d in declared):
-            found.append(Conflict(
-                id=f"auto-{ids[0]}",
-                kind="conflict",
-                facts=ids,
-                summary=(
-                    f"{len(facts)} facts give {store.entity_name(entity)}'s {metric.replace('_', ' ')} "
-                    f"for {period} as different values"
-                ),
-            ))
+            found.append(
+                Conflict(
+                    id=f"auto-{ids[0]}",
+                    kind="conflict",
+                    facts=ids,
+                    summary=(
+                        f"{len(facts)} facts give {store.entity_name(entity)}'s "
+                        f"{metric.replace('_', ' ')} "
+                        f"for {period} as different values"
+                    ),
+                )
+            )
     return found
 
 
@@ -252,10 +272,16 @@ def _coverage(
         facts = [f for f in store.facts.values() if f.source == source_id]
         for quantity in find_quantities(text):
             coverage.statements += 1
-            inside = lambda span, q=quantity: span[0] <= q.start and q.end <= span[1]  # noqa: E731
+
+            def inside(span: tuple[int, int], q: Quantity = quantity) -> bool:
+                return span[0] <= q.start and q.end <= span[1]
+
             by_fact = any(
                 inside(span)
-                and (quantity.kind == "date" or quantity.value is not None and same_value(quantity.value, fact.value))
+                and (
+                    quantity.kind == "date"
+                    or (quantity.value is not None and same_value(quantity.value, fact.value))
+                )
                 for fact in facts
                 for span in quote_spans.get(fact.id, [])
             )
