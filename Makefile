@@ -54,5 +54,14 @@ email: system-deps $(STAMP) ## email the briefing: make email TO=addr
 	@test -n "$(TO)" || { echo "usage: make email TO=addr [TO=...]"; exit 2; }
 	$(BIN)/reportgen email --out $(OUT) $(foreach a,$(TO),--to $(a))
 
+bench: system-deps $(STAMP) ## time builds against the PDF engine floor (writes $(OUT)/bench.json)
+	@command -v pandoc >/dev/null 2>&1 || sh -c 'if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing pandoc (Debian) for the peer pipeline"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pandoc >/dev/null 2>&1 \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pandoc >/dev/null; } \
+		|| echo "pandoc did not install: the peer pipeline is skipped"; \
+	else echo "pandoc is missing (sudo apt-get install pandoc): the peer pipeline is skipped"; fi'
+	$(BIN)/python scripts/bench.py --out $(OUT) $(BENCH_ARGS)
+
 clean: ## remove build outputs (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
