@@ -1,0 +1,182 @@
+"""Recipient, sender and subject validation, done before anything connects.
+
+The rules are stricter than RFC 5322 on purpose. Everything that ends up in a
+header is checked here, because the ``email`` package of the Python this runs on
+(3.11.7) is affected by CVE-2024-6923: when it folds a long header it can turn an
+RFC 2047 encoded-word such as ``=?utf-8?q?=0A?=`` into a real line break, i.e.
+an attacker-controlled header. So we refuse:
+
+- control characters (CR, LF, NUL, tab, ...) anywhere;
+- ``=?`` anywhere, which is how an encoded-word starts;
+- more than one address in one argument (commas, semicolons, a second ``<``),
+  so that one ``--to`` never becomes several recipients;
+- non-ASCII addresses (SMTPUTF8 is not negotiated). Display names may be Unicode:
+  the ``email`` package encodes those itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.errors import Location, Problems
+
+#: RFC 5322 dot-atom text for the local part ("atext" with dots between atoms).
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+#: A host name of LDH labels; a single label ("localhost") is allowed for local relays.
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+#: "Display Name <local@domain>".
+_NAMED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]*)>$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+#: Characters that would need quoting in a display name; refusing them keeps one
+#: argument one address and spares us quoted-string parsing.
+_NAME_SPECIALS = set('",;:<>@[]\\()')
+
+MAX_SUBJECT = 200
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One validated address, with an optional display name."""
+
+    address: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """The address as compared for duplicates (domains are case-insensitive)."""
+        local, _, domain = self.address.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>" if self.name else self.address
+
+
+def _describe(text: str) -> str:
+    """The offending text for an error message, with control characters made visible."""
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return ascii(shown) if _CONTROL.search(shown) or not shown.isascii() else f"'{shown}'"
+
+
+def header_problem(text: str, what: str) -> str | None:
+    """Why ``text`` may not go into a header, or None."""
+    if _CONTROL.search(text):
+        return f"{what} contains a line break or control character: {_describe(text)}"
+    if "=?" in text:
+        return f"{what} contains '=?' (an RFC 2047 encoded-word): {_describe(text)}"
+    return None
+
+
+def address_problem(address: str) -> str | None:
+    """Why ``address`` (a bare local@domain) is not one we send to, or None."""
+    if not address.isascii():
+        return f"address {_describe(address)} is not ASCII (only ASCII addresses are supported)"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return f"{_describe(address)} is not an email address (expected name@domain)"
+    if len(address) > 254 or len(local) > 64:
+        return f"address {_describe(address)} is too long"
+    if not _LOCAL.match(local):
+        return f"address {_describe(address)} has characters not allowed before the '@'"
+    labels = domain.split(".")
+    if len(domain) > 253 or not all(_LABEL.match(label) for label in labels):
+        return f"address {_describe(address)} has an invalid domain '{domain}'"
+    return None
+
+
+def parse_recipient(text: str, what: str = "address") -> Recipient:
+    """One address, ``local@domain`` or ``Name <local@domain>``; ValueError says why not."""
+    problem = header_problem(text, what)
+    if problem:
+        raise ValueError(problem)
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError(f"{what} is empty")
+    if "," in stripped or ";" in stripped:
+        raise ValueError(
+            f"{what} {_describe(stripped)} holds more than one address (a ',' or ';'); "
+            "give each recipient its own --to"
+        )
+    match = _NAMED.match(stripped)
+    if match:
+        name, address = match["name"].strip(), match["addr"].strip()
+        bad = sorted({c for c in name if c in _NAME_SPECIALS})
+        if bad:
+            raise ValueError(
+                f"display name in {_describe(stripped)} contains {' '.join(bad)}; use plain words"
+            )
+    elif "<" in stripped or ">" in stripped:
+        raise ValueError(f"{what} {_describe(stripped)} has unbalanced '<' '>'")
+    else:
+        name, address = "", stripped
+    problem = address_problem(address)
+    if problem:
+        raise ValueError(problem)
+    return Recipient(address=address, name=name)
+
+
+def read_recipient_file(path: Path, problems: Problems) -> list[tuple[str, Location]]:
+    """The addresses in ``path``: one per line; blank lines and ``#`` comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(f"cannot read the recipient file: {exc}", Location(str(path)))
+        return []
+    entries: list[tuple[str, Location]] = []
+    # split("\n") rather than splitlines(): a lone CR or U+2028 inside a line must be
+    # seen (and refused) as part of that line, not quietly start a new one.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        entries.append((line, Location(str(path), number)))
+    return entries
+
+
+@dataclass(frozen=True)
+class Recipients:
+    to: tuple[Recipient, ...]
+    cc: tuple[Recipient, ...]
+
+    @property
+    def all(self) -> tuple[Recipient, ...]:
+        return self.to + self.cc
+
+
+def collect_recipients(
+    to: Iterable[tuple[str, Location | None]],
+    cc: Iterable[tuple[str, Location | None]],
+    problems: Problems,
+) -> Recipients:
+    """Validated To and Cc lists; each address once (To wins over Cc).
+
+    Every bad entry is added to ``problems`` so that all are reported together.
+    """
+    seen: set[str] = set()
+    lists: list[list[Recipient]] = [[], []]
+    for index, entries in enumerate((to, cc)):
+        for text, where in entries:
+            try:
+                recipient = parse_recipient(text, "--to" if index == 0 else "--cc")
+            except ValueError as exc:
+                problems.add(str(exc), where)
+                continue
+            if recipient.key in seen:
+                continue
+            seen.add(recipient.key)
+            lists[index].append(recipient)
+    return Recipients(to=tuple(lists[0]), cc=tuple(lists[1]))
+
+
+def check_subject(subject: str, problems: Problems) -> str:
+    """The subject, or a problem if it could smuggle a header or is unreasonably long."""
+    problem = header_problem(subject, "--subject")
+    if problem:
+        problems.add(problem)
+    elif not subject.strip():
+        problems.add("--subject is empty")
+    elif len(subject) > MAX_SUBJECT:
+        problems.add(f"--subject is {len(subject)} characters long; the limit is {MAX_SUBJECT}")
+    return subject.strip()

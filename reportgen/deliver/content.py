@@ -1,0 +1,183 @@
+"""What the email says, read from the built briefing itself.
+
+The digest is taken from ``briefing.html`` of the very build whose PDF is
+attached, so it cannot disagree with the PDF: the same templates, the same fact
+helpers, the same formatting already produced every word and number. This module
+only picks out the parts by the classes the templates give them:
+
+- ``.cover-title``, ``.cover-subtitle``: title and subtitle;
+- ``.asof``: one "data as of" date per source (``.asof-what`` names the source);
+- ``ol.takeaways > li``: a takeaway; its first ``<strong>`` is the headline and
+  each ``[data-fact]`` inside is a figure;
+- ``li.keyfig`` with ``.keyfig-value``, ``.keyfig-label``, ``.keyfig-meta``.
+
+Citation marks (``sup.cite``) are left out: their numbers point to the PDF's
+source list, which the email does not have. Hover quotes live in attributes and
+never reach the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from reportgen.deliver.message import Content, KeyFigure, Segment, Takeaway
+from reportgen.errors import Location, ReportError
+
+_VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area", "base"}
+
+
+@dataclass
+class _Node:
+    tag: str
+    classes: frozenset[str]
+    fact: bool = False
+
+
+@dataclass
+class _Takeaway:
+    headline: list[str] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    headline_done: bool = False
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[_Node] = []
+        self.title: list[str] = []
+        self.subtitle: list[str] = []
+        self.as_of: list[list[str]] = []
+        self.takeaways: list[_Takeaway] = []
+        self.keyfigs: list[dict[str, list[str]]] = []
+
+    # -- where are we ---------------------------------------------------------------------
+
+    def _inside(self, cls: str, tag: str | None = None) -> bool:
+        return any(cls in n.classes and (tag is None or n.tag == tag) for n in self.stack)
+
+    def _in_takeaway(self) -> bool:
+        for index, node in enumerate(self.stack):
+            if node.tag == "li" and index and self.stack[index - 1].tag == "ol":
+                return "takeaways" in self.stack[index - 1].classes
+        return False
+
+    # -- parser callbacks -----------------------------------------------------------------
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        classes = frozenset((values.get("class") or "").split())
+        node = _Node(tag, classes, fact="data-fact" in values)
+        if tag == "li" and self.stack and "takeaways" in self.stack[-1].classes:
+            self.takeaways.append(_Takeaway())
+        if tag == "li" and "keyfig" in classes:
+            self.keyfigs.append({"value": [], "label": [], "meta": []})
+        if "asof" in classes:
+            self.as_of.append([])
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                break
+        else:
+            return
+        # The takeaway's headline is its first <strong>; later ones are emphasis.
+        if tag == "strong" and self.takeaways and self._in_takeaway():
+            point = self.takeaways[-1]
+            point.headline_done = point.headline_done or bool(point.headline)
+
+    def handle_data(self, data: str) -> None:
+        if self._inside("cite") or self._inside("asof-what"):
+            return
+        if self._inside("cover-title"):
+            self.title.append(data)
+        elif self._inside("cover-subtitle"):
+            self.subtitle.append(data)
+        elif self._inside("asof") and self.as_of:
+            self.as_of[-1].append(data)
+        elif self.keyfigs and self._inside("keyfig", "li"):
+            for part in ("value", "label", "meta"):
+                if self._inside(f"keyfig-{part}"):
+                    self.keyfigs[-1][part].append(data)
+        elif self.takeaways and self._in_takeaway():
+            point = self.takeaways[-1]
+            if self._inside_tag("strong") and not point.headline_done:
+                point.headline.append(data)
+            else:
+                point.segments.append(Segment(data, any(n.fact for n in self.stack)))
+
+    def _inside_tag(self, tag: str) -> bool:
+        return any(n.tag == tag for n in self.stack)
+
+
+def _words(parts: list[str]) -> str:
+    return " ".join("".join(parts).split())
+
+
+def _tidy(segments: list[Segment]) -> tuple[Segment, ...]:
+    """Whitespace collapsed as a browser would; adjacent segments of one kind merged."""
+    merged: list[Segment] = []
+    for segment in segments:
+        text = " ".join(segment.text.replace("\n", " ").split(" "))
+        if merged and merged[-1].figure == segment.figure:
+            merged[-1] = Segment(merged[-1].text + text, segment.figure)
+        else:
+            merged.append(Segment(text, segment.figure))
+    out: list[Segment] = []
+    for index, segment in enumerate(merged):
+        text = " ".join(segment.text.split())
+        if segment.text[:1].isspace() and index:
+            text = " " + text
+        if segment.text[-1:].isspace() and index < len(merged) - 1:
+            text += " "
+        if text:
+            out.append(Segment(text, segment.figure))
+    return tuple(out)
+
+
+def read_content(html_path: Path, chart_png: Path | None = None) -> Content:
+    """The email digest of a built briefing; ReportError if its parts cannot be found."""
+    try:
+        html = html_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(
+            f"cannot read the built briefing: {exc}", Location(str(html_path))
+        ) from None
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    title = _words(reader.title)
+    takeaways = tuple(
+        Takeaway(headline=_words(t.headline), detail=_tidy(t.segments)) for t in reader.takeaways
+    )
+    key_figures = tuple(
+        KeyFigure(label=_words(k["label"]), value=_words(k["value"]), period=_words(k["meta"]))
+        for k in reader.keyfigs
+    )
+    missing = [
+        what
+        for what, found in (
+            ("the title (.cover-title)", title),
+            ("the data-as-of dates (.asof)", reader.as_of),
+            ("the takeaways (ol.takeaways)", takeaways),
+            ("the key figures (li.keyfig)", key_figures),
+        )
+        if not found
+    ]
+    if missing:
+        raise ReportError(
+            f"the built briefing lacks {', '.join(missing)}, which the email summarises",
+            Location(str(html_path)),
+        )
+    return Content(
+        title=title,
+        subtitle=_words(reader.subtitle),
+        as_of=tuple(_words(parts) for parts in reader.as_of),
+        takeaways=takeaways,
+        key_figures=key_figures,
+        chart_png=chart_png.read_bytes() if chart_png is not None else None,
+    )

@@ -1,0 +1,526 @@
+"""Delivery against real SMTP servers (aiosmtpd on loopback): TLS, AUTH, refusals, retries.
+
+The message sent is a real briefing email around a real PDF made by WeasyPrint; the
+CLI tests in test_email_command.py cover building and choosing that PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from reportgen.deliver.addresses import Recipients, check_subject, parse_recipient
+from reportgen.deliver.message import (
+    Content,
+    Envelope,
+    KeyFigure,
+    Segment,
+    Takeaway,
+    build_message,
+    check_serialized,
+    serialize,
+)
+from reportgen.deliver.settings import SmtpSettings, read_settings
+from reportgen.deliver.smtp import Outcome, deliver
+from reportgen.errors import Problems, ReportError
+
+USER, PASSWORD = "briefing-bot", "s3cret-Pa55word!"
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot take port=0 (it connects to the port it was given
+    # to check the server is up), so ask the kernel for a free one first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Recorder:
+    """An SMTP handler that keeps what it received and answers as scripted."""
+
+    #: address -> reply for RCPT TO (e.g. "550 5.1.1 no such user").
+    rcpt_replies: dict[str, str] = field(default_factory=dict)
+    #: address -> how many RCPT TO get a 451 before it is accepted.
+    defer_times: dict[str, int] = field(default_factory=dict)
+    #: replies to the end of DATA, used in turn; then "250 OK".
+    data_replies: list[str] = field(default_factory=list)
+    #: close the connection instead of answering the end of DATA.
+    drop_after_data: bool = False
+    received: list[tuple[list[str], bytes]] = field(default_factory=list)
+    rcpt_seen: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        with self.lock:
+            self.rcpt_seen.append(address)
+            if address in self.rcpt_replies:
+                return self.rcpt_replies[address]
+            if self.defer_times.get(address, 0) > 0:
+                self.defer_times[address] -= 1
+                return "451 4.3.0 mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            if self.drop_after_data:
+                self.received.append((list(envelope.rcpt_tos), envelope.content))
+                server.transport.close()
+                return "250 OK"
+            if self.data_replies:
+                return self.data_replies.pop(0)
+            self.received.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (private CA = itself)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def _server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*map(str, certificate))
+    return context
+
+
+def _authenticator(
+    server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+        USER.encode(),
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=ok, handled=False)
+
+
+@dataclass
+class Server:
+    handler: Recorder
+    port: int
+    security: str
+    cafile: Path | None = None
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The REPORTGEN_* environment that points at this server."""
+        env = {
+            "REPORTGEN_SMTP_HOST": "127.0.0.1",
+            "REPORTGEN_SMTP_PORT": str(self.port),
+            "REPORTGEN_SMTP_SECURITY": self.security,
+            "REPORTGEN_MAIL_FROM": "Briefings <briefings@example.org>",
+            "REPORTGEN_SMTP_TIMEOUT": "10",
+            "REPORTGEN_SMTP_ATTEMPTS": "3",
+            "REPORTGEN_SMTP_RETRY_DELAY": "0.01",
+        }
+        if self.cafile is not None:
+            env["REPORTGEN_SMTP_CAFILE"] = str(self.cafile)
+        env.update(extra)
+        return env
+
+    def settings(self, **extra: str) -> SmtpSettings:
+        return read_settings(self.env(**extra))
+
+
+@contextmanager
+def running(
+    certificate: tuple[Path, Path],
+    security: str = "none",
+    handler: Recorder | None = None,
+    auth: bool = False,
+) -> Iterator[Server]:
+    """A real aiosmtpd server on 127.0.0.1: plain, STARTTLS or implicit TLS, AUTH optional."""
+    handler = handler or Recorder()
+    port = free_port()
+    kwargs: dict[str, Any] = {}
+    if security == "starttls":
+        kwargs.update(tls_context=_server_tls(certificate), require_starttls=True)
+    if auth:
+        kwargs.update(authenticator=_authenticator, auth_required=True)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=_server_tls(certificate) if security == "ssl" else None,
+        **kwargs,
+    )
+    controller.start()
+    try:
+        yield Server(handler, port, security)
+    finally:
+        controller.stop()
+
+
+StartServer = Callable[..., Server]
+
+
+@pytest.fixture
+def smtp_server(certificate: tuple[Path, Path]) -> Iterator[StartServer]:
+    """Start servers on demand; all are stopped at the end of the test."""
+    stack: list[Any] = []
+
+    def start(
+        security: str = "none",
+        handler: Recorder | None = None,
+        auth: bool = False,
+        trust: bool = True,
+    ) -> Server:
+        manager = running(certificate, security, handler, auth)
+        server = manager.__enter__()
+        stack.append(manager)
+        if trust and security != "none":
+            server.cafile = certificate[0]
+        return server
+
+    yield start
+    for manager in reversed(stack):
+        manager.__exit__(None, None, None)
+
+
+# -- the message ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def tiny_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string="<h1>Briefing</h1><p>Test page.</p>").write_pdf()
+    return pdf
+
+
+CONTENT = Content(
+    title="A test briefing",
+    subtitle="Made for the delivery tests",
+    as_of=("January 2024",),
+    takeaways=(
+        Takeaway(
+            "Output grew.",
+            (Segment("It reached "), Segment("about 150,000", True), Segment(" vehicles.")),
+        ),
+    ),
+    key_figures=(KeyFigure("Annual output", "~150k", "2023 · expected"),),
+)
+
+
+def make_message(
+    pdf: bytes, to: list[str], cc: list[str] | None = None, subject: str = "Weekly briefing"
+) -> tuple[EmailMessage, bytes]:
+    envelope = Envelope(
+        sender=parse_recipient("Briefings <briefings@example.org>"),
+        recipients=Recipients(
+            tuple(map(parse_recipient, to)), tuple(map(parse_recipient, cc or []))
+        ),
+        subject=subject,
+        date=datetime(2024, 2, 1, 9, 30, tzinfo=UTC),
+    )
+    message = build_message(CONTENT, envelope, pdf)
+    raw = serialize(message)
+    check_serialized(raw, message)
+    return message, raw
+
+
+def send(
+    server: Server,
+    pdf: bytes,
+    to: list[str],
+    log_path: Path,
+    sleeps: list[float] | None = None,
+    **env: str,
+) -> Outcome:
+    message, raw = make_message(pdf, to)
+    return deliver(
+        raw,
+        [parse_recipient(t).address for t in to],
+        server.settings(**env),
+        message_id=str(message["Message-ID"]),
+        pdf_sha256="ab" * 32,
+        log_path=log_path,
+        sleep=(sleeps.append if sleeps is not None else lambda _: None),
+    )
+
+
+def log_entries(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def parsed(raw: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def attachment_bytes(message: EmailMessage) -> bytes:
+    (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+    content = part.get_content()
+    assert isinstance(content, bytes)
+    return content
+
+
+# -- tests ------------------------------------------------------------------------------
+
+
+def test_plain_delivery_arrives_whole_and_is_logged(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("none")
+    log_path = tmp_path / "deliveries.jsonl"
+    outcome = send(server, tiny_pdf, ["ana@example.com", "Bo Li <bo@example.net>"], log_path)
+    assert outcome.delivered and outcome.attempts == 1
+    assert outcome.accepted == ["ana@example.com", "bo@example.net"]
+    ((rcpts, raw),) = server.handler.received
+    assert rcpts == ["ana@example.com", "bo@example.net"]
+    message = parsed(raw)
+    assert attachment_bytes(message) == tiny_pdf
+    assert message["To"].addresses[1].display_name == "Bo Li"
+    assert message["Date"] and message["Message-ID"]
+    assert not message.defects
+    (entry,) = log_entries(log_path)
+    assert entry["status"] == "delivered"
+    assert entry["accepted"] == ["ana@example.com", "bo@example.net"]
+    assert entry["message_id"] == message["Message-ID"]
+    assert entry["pdf_sha256"] == "ab" * 32
+
+
+def test_starttls_with_an_untrusted_certificate_is_refused_not_retried(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("starttls", trust=False)
+    sleeps: list[float] = []
+    outcome = send(server, tiny_pdf, ["ana@example.com"], tmp_path / "log.jsonl", sleeps)
+    assert not outcome.delivered and outcome.final
+    assert outcome.attempts == 1 and sleeps == []
+    assert "not trusted" in (outcome.error or "")
+    assert "REPORTGEN_SMTP_CAFILE" in (outcome.error or "")
+    assert server.handler.received == [] and server.handler.rcpt_seen == []
+    assert log_entries(tmp_path / "log.jsonl")[0]["status"] == "failed"
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_with_the_private_ca_delivers(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path, security: str
+) -> None:
+    server = smtp_server(security)
+    outcome = send(server, tiny_pdf, ["ana@example.com"], tmp_path / "log.jsonl")
+    assert outcome.delivered, outcome
+    assert attachment_bytes(parsed(server.handler.received[0][1])) == tiny_pdf
+
+
+def test_plain_smtp_is_refused_for_a_remote_host() -> None:
+    with pytest.raises(Exception, match="only for a server on this machine"):
+        read_settings(
+            {
+                "REPORTGEN_SMTP_HOST": "smtp.example.com",
+                "REPORTGEN_SMTP_SECURITY": "none",
+                "REPORTGEN_MAIL_FROM": "a@example.org",
+            }
+        )
+
+
+def test_auth_required_wrong_and_right_password(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("starttls", auth=True)
+    log_path = tmp_path / "log.jsonl"
+    anonymous = send(server, tiny_pdf, ["ana@example.com"], log_path)
+    assert not anonymous.delivered and anonymous.attempts == 1
+    assert "530" in (anonymous.error or "")
+    wrong = send(
+        server,
+        tiny_pdf,
+        ["ana@example.com"],
+        log_path,
+        REPORTGEN_SMTP_USER=USER,
+        REPORTGEN_SMTP_PASSWORD="wrong-" + PASSWORD,
+    )
+    assert not wrong.delivered and wrong.final and wrong.attempts == 1
+    assert "535" in (wrong.error or "") and "REPORTGEN_SMTP_PASSWORD" in (wrong.error or "")
+    assert server.handler.received == []
+    right = send(
+        server,
+        tiny_pdf,
+        ["ana@example.com"],
+        log_path,
+        REPORTGEN_SMTP_USER=USER,
+        REPORTGEN_SMTP_PASSWORD=PASSWORD,
+    )
+    assert right.delivered
+    assert len(server.handler.received) == 1
+    text = log_path.read_text(encoding="utf-8")
+    assert PASSWORD not in text and "wrong-" not in text
+    assert [e["status"] for e in log_entries(log_path)] == ["failed", "failed", "delivered"]
+
+
+def test_refused_and_deferred_recipients(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    handler = Recorder(
+        rcpt_replies={"gone@example.com": "550 5.1.1 no such user"},
+        defer_times={"busy@example.com": 1},
+    )
+    server = smtp_server("none", handler)
+    log_path = tmp_path / "log.jsonl"
+    sleeps: list[float] = []
+    outcome = send(
+        server,
+        tiny_pdf,
+        ["ana@example.com", "gone@example.com", "busy@example.com"],
+        log_path,
+        sleeps,
+    )
+    assert outcome.accepted == ["ana@example.com", "busy@example.com"]
+    assert [(r.address, r.code) for r in outcome.refused] == [("gone@example.com", 550)]
+    assert "no such user" in outcome.refused[0].text
+    assert outcome.deferred == [] and outcome.attempts == 2 and sleeps == [0.01]
+    # Each accepted recipient got exactly one copy; the refused one was never retried.
+    assert [rcpts for rcpts, _ in handler.received] == [["ana@example.com"], ["busy@example.com"]]
+    assert handler.rcpt_seen.count("gone@example.com") == 1
+    first, second = log_entries(log_path)
+    assert first["status"] == "retrying" and first["accepted"] == ["ana@example.com"]
+    assert first["refused"] == [
+        {"address": "gone@example.com", "code": 550, "text": "5.1.1 no such user"}
+    ]
+    assert first["deferred"][0]["address"] == "busy@example.com"
+    assert first["deferred"][0]["code"] == 451
+    assert second["status"] == "partial" and second["accepted"] == ["busy@example.com"]
+
+
+def test_deferral_gives_up_after_the_last_attempt_with_backoff(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("none", Recorder(defer_times={"busy@example.com": 99}))
+    sleeps: list[float] = []
+    outcome = send(
+        server,
+        tiny_pdf,
+        ["busy@example.com"],
+        tmp_path / "log.jsonl",
+        sleeps,
+        REPORTGEN_SMTP_ATTEMPTS="4",
+        REPORTGEN_SMTP_RETRY_DELAY="0.5",
+    )
+    assert outcome.accepted == [] and not outcome.final
+    assert [(r.address, r.code) for r in outcome.deferred] == [("busy@example.com", 451)]
+    assert outcome.attempts == 4 and sleeps == [0.5, 1.0, 2.0]
+    assert server.handler.received == []
+    statuses = [e["status"] for e in log_entries(tmp_path / "log.jsonl")]
+    assert statuses == ["retrying", "retrying", "retrying", "failed"]
+
+
+def test_connection_failures_are_retried_and_logged(tiny_pdf: bytes, tmp_path: Path) -> None:
+    closed = Server(Recorder(), free_port(), "none")  # nothing listens there
+    sleeps: list[float] = []
+    outcome = send(closed, tiny_pdf, ["ana@example.com"], tmp_path / "log.jsonl", sleeps)
+    assert not outcome.delivered and outcome.attempts == 3 and len(sleeps) == 2
+    assert "cannot connect to 127.0.0.1" in (outcome.error or "")
+    entries = log_entries(tmp_path / "log.jsonl")
+    assert [e["status"] for e in entries] == ["retrying", "retrying", "failed"]
+    assert all(e["accepted"] == [] and e["deferred"][0]["code"] == 0 for e in entries)
+
+
+def test_a_4xx_after_data_is_retried_and_arrives_once(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("none", Recorder(data_replies=["451 4.3.0 queue full"]))
+    outcome = send(server, tiny_pdf, ["ana@example.com"], tmp_path / "log.jsonl")
+    assert outcome.delivered and outcome.attempts == 2
+    assert len(server.handler.received) == 1
+
+
+def test_a_5xx_after_data_refuses_without_retry(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("none", Recorder(data_replies=["554 5.6.0 content rejected"]))
+    outcome = send(server, tiny_pdf, ["ana@example.com"], tmp_path / "log.jsonl")
+    assert outcome.attempts == 1
+    assert [(r.address, r.code) for r in outcome.refused] == [("ana@example.com", 554)]
+
+
+def test_a_connection_lost_after_the_message_is_never_resent(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("none", Recorder(drop_after_data=True))
+    outcome = send(server, tiny_pdf, ["ana@example.com"], tmp_path / "log.jsonl")
+    assert outcome.uncertain == ["ana@example.com"] and outcome.attempts == 1
+    assert len(server.handler.received) == 1
+    (entry,) = log_entries(tmp_path / "log.jsonl")
+    assert entry["status"] == "uncertain" and entry["uncertain"] == ["ana@example.com"]
+
+
+def test_encoded_newline_in_a_folded_header_is_caught_after_serialising(tiny_pdf: bytes) -> None:
+    """CVE-2024-6923 on this Python: folding turns an encoded newline into a real Bcc header.
+
+    Validation refuses '=?' first; this shows the second line of defence holds too.
+    """
+    evil = "Weekly briefing " + "x" * 60 + " =?utf-8?q?=0A?=Bcc: evil@example.com"
+    problems = Problems()
+    check_subject(evil, problems)
+    assert "encoded-word" in str(next(iter(problems)))
+    with pytest.raises(
+        ReportError, match=r"does not serialise cleanly \(headers \['Subject', 'Bcc'"
+    ):
+        make_message(tiny_pdf, ["ana@example.com"], subject=evil)
+
+
+def test_message_parts_are_email_safe(tiny_pdf: bytes) -> None:
+    _message, raw = make_message(tiny_pdf, ["ana@example.com"], ["bo@example.net"])
+    back = parsed(raw)
+    assert back.get_content_type() == "multipart/mixed"
+    plain = back.get_body(("plain",))
+    html = back.get_body(("html",))
+    assert plain is not None and html is not None
+    text, markup = plain.get_content(), html.get_content()
+    for body in (text, markup):
+        assert "A test briefing" in body and "January 2024" in body
+        assert "about 150,000" in body and "~150k" in body
+        assert "briefing-2024-02-01.pdf" in body
+    assert "<svg" not in markup.lower() and "<script" not in markup.lower()
+    assert "<style" not in markup.lower()
+    (part,) = back.iter_attachments()
+    assert part.get_filename() == "briefing-2024-02-01.pdf"
+    assert part.get_content_type() == "application/pdf"
+    assert back["Cc"].addresses[0].addr_spec == "bo@example.net"
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert raw.isascii()
