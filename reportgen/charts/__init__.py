@@ -1,0 +1,140 @@
+"""Charts: declarative specs in ``charts/*.yaml``, drawn from the fact store.
+
+``check_charts`` validates specs against the store and never imports matplotlib;
+``build_charts`` draws SVG (HTML, PDF) and 2x PNG (email) files, redrawing only
+charts whose content hash changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.charts.cache import ChartCache, Entry, content_key, write_atomic
+from reportgen.charts.resolve import Resolved, resolve
+from reportgen.charts.spec import KINDS, ChartSpec, check_against_store, load_specs
+from reportgen.errors import Problems, relative
+from reportgen.facts.store import Store
+
+__all__ = [
+    "KINDS",
+    "ChartOutput",
+    "ChartSpec",
+    "ChartsResult",
+    "build_charts",
+    "build_charts_command",
+    "check_charts",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChartOutput:
+    id: str
+    #: 1-based figure number, in briefing order.
+    number: int
+    kind: str
+    title: str
+    subtitle: str
+    caption: str
+    note: str
+    #: "Source: “Title”, Month YYYY." naming every article the chart's figures rest on.
+    source_line: str
+    #: Every data point in words, with its qualifier and unit.
+    alt: str
+    #: The ``<svg>`` element (no XML declaration), width 100%, ids prefixed by chart id.
+    svg: str
+    svg_path: Path
+    png_path: Path
+    #: The fact and derived-metric ids the chart reads.
+    figures: tuple[str, ...] = ()
+
+
+@dataclass
+class ChartsResult:
+    charts: list[ChartOutput] = field(default_factory=list)
+    drawn: int = 0
+    cached: int = 0
+
+
+def _resolve_all(store: Store, project: Path, problems: Problems) -> list[Resolved]:
+    resolved: list[Resolved] = []
+    for item in load_specs(project, problems):
+        if not check_against_store(item, store, problems):
+            continue
+        chart = resolve(item, store, len(resolved) + 1, problems)
+        if chart is not None:
+            resolved.append(chart)
+    return resolved
+
+
+def check_charts(store: Store, project: Path, problems: Problems) -> list[ChartSpec]:
+    """Validate every ``charts/*.yaml`` against ``store``; add ``path:line`` problems."""
+    return [chart.spec for chart in _resolve_all(store, project, problems)]
+
+
+def build_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
+    """Draw every chart into ``out_dir`` (``ID.svg``, ``ID.png``); ReportErrors if a spec is bad.
+
+    Cached drawings live in ``PROJECT/.cache/charts``.
+    """
+    problems = Problems()
+    charts = _resolve_all(store, project, problems)
+    problems.raise_if_any()
+    cache = ChartCache(project / ".cache" / "charts")
+    result = ChartsResult()
+    for chart in charts:
+        started = time.perf_counter()
+        key = content_key(chart, store)
+        entry = cache.get(chart.spec.id, key)
+        if entry is None:
+            from reportgen.charts.render import draw  # matplotlib only when drawing
+
+            drawn = draw(chart)
+            entry = Entry(drawn.svg, drawn.svg_file, drawn.png)
+            cache.put(chart.spec.id, key, entry)
+            result.drawn += 1
+            log.debug(
+                "chart %s drawn in %.0f ms", chart.spec.id, (time.perf_counter() - started) * 1000
+            )
+        else:
+            result.cached += 1
+        svg_path = out_dir / f"{chart.spec.id}.svg"
+        png_path = out_dir / f"{chart.spec.id}.png"
+        write_atomic(svg_path, entry.svg_file)
+        write_atomic(png_path, entry.png)
+        result.charts.append(
+            ChartOutput(
+                id=chart.spec.id,
+                number=chart.number,
+                kind=chart.spec.kind,
+                title=chart.title,
+                subtitle=chart.subtitle,
+                caption=chart.caption,
+                note=chart.note,
+                source_line=chart.source_line,
+                alt=chart.alt,
+                svg=entry.svg,
+                svg_path=svg_path,
+                png_path=png_path,
+                figures=chart.figure_ids,
+            )
+        )
+    return result
+
+
+def build_charts_command(project: Path, out: Path) -> str:
+    """``reportgen charts``: draw the charts into OUT/charts; the line the CLI prints."""
+    from reportgen.facts import open_store
+
+    project = project.resolve()
+    store = open_store(project)
+    target = out / "charts"
+    result = build_charts(store, project, target)
+    return (
+        f"charts: {result.drawn} drawn, {result.cached} from cache -> "
+        f"{relative(target, Path.cwd())}"
+    )

@@ -1,0 +1,163 @@
+"""Drawing one resolved chart into SVG (HTML and PDF) and a 2x PNG (email).
+
+One matplotlib figure serves both: the PNG carries the title above and the
+source line below so that it reads alone in an email; the SVG is cropped to the
+chart body, because the briefing sets title, caption and source line as text
+around it. The SVG is then made safe to inline several times in one page: ids
+are prefixed with the chart id, the global ``*{...}`` stylesheet becomes
+inherited attributes, and metadata (which would carry a creator string) goes.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass
+
+from reportgen.charts import kinds, style
+from reportgen.charts.resolve import Resolved
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_REF = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
+_ROOT = re.compile(r"<svg\b[^>]*>")
+_SIZE = re.compile(r'\s(width|height)="[^"]*"')
+
+
+@dataclass(frozen=True)
+class Drawn:
+    #: The SVG element alone, for inlining in HTML.
+    svg: str
+    #: A standalone SVG file (XML declaration, printed size in points).
+    svg_file: bytes
+    png: bytes
+
+
+def _wrap(fig: object, text: str, size: float, width_pt: float, weight: str = "normal") -> str:
+    """Greedy wrap by measured width; long words are never split."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current = ""
+        for word in paragraph.split():
+            trial = f"{current} {word}".strip()
+            if current and style.text_width_pt(fig, trial, size, weight) > width_pt:  # type: ignore[arg-type]
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def clean_svg(markup: str, prefix: str, alt: str, inline: bool) -> str:
+    """matplotlib's SVG, made deterministic, self-contained and safe to inline."""
+    start = markup.index("<svg")
+    markup = markup[start:]
+    markup = re.sub(r"\s*<metadata>.*?</metadata>", "", markup, flags=re.S)
+    markup = re.sub(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", markup)
+    referenced = {a or b for a, b in _REF.findall(markup)}
+
+    def rename(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f' id="{prefix}-{name}"' if name in referenced else ""
+
+    markup = _ID.sub(rename, markup)
+    markup = _REF.sub(
+        lambda m: (
+            f"url(#{prefix}-{m.group(1)})" if m.group(1) else f'href="#{prefix}-{m.group(2)}"'
+        ),
+        markup,
+    )
+    root = _ROOT.search(markup)
+    assert root is not None
+    attrs = root.group(0)[4:-1]
+    if inline:
+        attrs = _SIZE.sub("", attrs) + ' width="100%"'
+    attrs += (
+        f' class="chart" role="img" aria-label="{html.escape(alt, quote=True)}"'
+        ' stroke-linejoin="round" stroke-linecap="butt"'
+    )
+    return f"<svg{attrs}>" + markup[root.end() :].rstrip() + "\n"
+
+
+def draw(chart: Resolved) -> Drawn:
+    style.setup()
+    import matplotlib
+    from matplotlib.transforms import Bbox
+
+    body_h = kinds.HEIGHT_IN[chart.spec.kind](chart)
+    fig = style.new_figure(body_h)
+    inner = (style.WIDTH_IN - 0.2) * 72
+    head = _wrap(fig, chart.title, style.SIZE_TITLE, inner, "semibold")
+    sub = _wrap(fig, chart.subtitle, style.SIZE_LABEL, inner) if chart.subtitle else ""
+    foot = _wrap(fig, chart.source_line, style.SIZE_SOURCE, inner)
+    line = 1.3 / 72
+    head_h = 0.12 + head.count("\n") * style.SIZE_TITLE * line + style.SIZE_TITLE / 72
+    if sub:
+        head_h += 0.05 + (sub.count("\n") + 1) * style.SIZE_LABEL * line
+    head_h += 0.1
+    foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.08
+    total_h = head_h + body_h + foot_h
+    fig.set_size_inches(style.WIDTH_IN, total_h)
+    kinds.BUILDERS[chart.spec.kind](fig, (0.0, foot_h, style.WIDTH_IN, body_h), chart)
+    inches = fig.dpi_scale_trans
+    extras = [
+        fig.text(
+            0.1,
+            total_h - 0.12,
+            head,
+            transform=inches,
+            va="top",
+            ha="left",
+            fontsize=style.SIZE_TITLE,
+            fontweight="semibold",
+            linespacing=1.3,
+        ),
+        fig.text(
+            0.1,
+            0.08,
+            foot,
+            transform=inches,
+            va="bottom",
+            ha="left",
+            fontsize=style.SIZE_SOURCE,
+            color=style.MUTED,
+            linespacing=1.3,
+        ),
+    ]
+    if sub:
+        top_of_sub = total_h - 0.12 - (head.count("\n") + 1) * style.SIZE_TITLE * line - 0.05
+        extras.append(
+            fig.text(
+                0.1,
+                top_of_sub,
+                sub,
+                transform=inches,
+                va="top",
+                ha="left",
+                fontsize=style.SIZE_LABEL,
+                color=style.MUTED,
+                linespacing=1.3,
+            )
+        )
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=style.PNG_DPI, metadata={"Software": None})
+    for artist in extras:
+        artist.set_visible(False)
+    svg = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": chart.spec.id}):
+        fig.savefig(
+            svg,
+            format="svg",
+            bbox_inches=Bbox.from_bounds(0, foot_h, style.WIDTH_IN, body_h),
+            pad_inches=0,
+            metadata={"Date": None, "Creator": None},
+        )
+    markup = svg.getvalue()
+    prefix = f"chart-{chart.spec.id}"
+    file_svg = clean_svg(markup, prefix, chart.alt, inline=False)
+    return Drawn(
+        svg=clean_svg(markup, prefix, chart.alt, inline=True),
+        svg_file=('<?xml version="1.0" encoding="utf-8"?>\n' + file_svg).encode(),
+        png=png.getvalue(),
+    )

@@ -1,0 +1,240 @@
+"""The house style of every chart: font, palette, sizes, axes, and how a status looks.
+
+Charts print at the full text column of an A4 page (170 mm), so one figure
+unit is one printed point: a 8.5 pt label here is 8.5 pt on paper. The font is
+Inter from Debian's fonts-inter, the files the PDF embeds; SVG text stays text
+(``svg.fonttype: none``) and names the family, so HTML and PDF render it with
+the page's own font. matplotlib is imported only inside functions: the constants
+here feed the cache key, which ``reportgen check`` must compute cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from reportgen.errors import ReportError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
+
+#: Bump when a change in drawing code should redraw every cached chart.
+STYLE_VERSION = "3"
+
+FONT_DIR = Path("/usr/share/fonts/opentype/inter")
+FONT_FAMILY = "Inter"
+FONT_FILES = ("Inter-Regular.otf", "Inter-Medium.otf", "Inter-SemiBold.otf", "Inter-Italic.otf")
+
+MM = 1 / 25.4
+WIDTH_IN = 170 * MM
+#: The PNG for email is twice the CSS pixel size (96 px per inch).
+PNG_DPI = 192
+
+#: Okabe & Ito's colour-blind-safe palette, darkest first.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+TEXT = "#1a1a1a"
+MUTED = "#555555"
+GRID = "#d9d9d9"
+WHOLE = "#e3e3e3"
+
+SIZE_LABEL = 8.5
+SIZE_VALUE = 8.5
+SIZE_TICK = 7.5
+SIZE_HEADING = 9.0
+SIZE_TITLE = 11.0
+SIZE_SOURCE = 7.0
+#: Gap between a mark and its label, in points.
+GAP = 3.0
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Fixed margins in inches: no tight_layout, so layout costs nothing and never jumps."""
+
+    left: float = 0.55
+    right: float = 0.15
+    top: float = 0.12
+    bottom: float = 0.42
+
+
+def font_paths() -> list[Path]:
+    paths = [FONT_DIR / name for name in FONT_FILES]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise ReportError(
+            f"font file {missing[0]} is missing: install Debian's fonts-inter "
+            "(make system-deps), the font the briefing embeds"
+        )
+    return paths
+
+
+@cache
+def fingerprint() -> str:
+    """Style version, font files and drawing code: what else decides a chart's bytes."""
+    digest = hashlib.sha256(STYLE_VERSION.encode())
+    for path in font_paths():
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    here = Path(__file__).parent
+    for name in ("style.py", "kinds.py", "render.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def tint(colour: str, amount: float) -> str:
+    """``colour`` mixed with white; amount 1 is white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(c + (255 - c) * amount) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def mark_style(look: str, colour: str) -> dict[str, Any]:
+    """Patch keywords by look: actuals solid, estimates and plans hatched, implied outlined."""
+    if look == "actual":
+        return {"facecolor": colour, "edgecolor": colour, "linewidth": 0.6}
+    if look == "implied":
+        return {
+            "facecolor": tint(colour, 0.8),
+            "edgecolor": colour,
+            "linewidth": 0.9,
+            "linestyle": (0, (3, 2)),
+        }
+    # Line hatches only: dotted ones cost thousands of SVG paths.
+    hatch = "////" if look == "plan" else "\\\\\\\\"
+    return {"facecolor": tint(colour, 0.82), "edgecolor": colour, "linewidth": 0.8, "hatch": hatch}
+
+
+@cache
+def setup() -> None:
+    """Register Inter with matplotlib and set the rcParams every chart shares."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    from matplotlib import font_manager
+
+    for path in font_paths():
+        font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams.update(
+        {
+            "font.family": FONT_FAMILY,
+            "font.size": SIZE_LABEL,
+            "text.color": TEXT,
+            "axes.edgecolor": MUTED,
+            "axes.labelcolor": MUTED,
+            "axes.labelsize": SIZE_TICK,
+            "axes.linewidth": 0.6,
+            "xtick.color": MUTED,
+            "ytick.color": MUTED,
+            "xtick.labelsize": SIZE_TICK,
+            "ytick.labelsize": SIZE_TICK,
+            "xtick.major.width": 0.6,
+            "ytick.major.width": 0.6,
+            "xtick.major.size": 0,
+            "ytick.major.size": 0,
+            "hatch.linewidth": 0.6,
+            "svg.fonttype": "none",
+            "svg.image_inline": True,
+            "path.simplify": False,
+            "figure.dpi": 72,
+            "savefig.dpi": 72,
+            "savefig.facecolor": "white",
+        }
+    )
+
+
+def new_figure(height_in: float) -> MplFigure:
+    setup()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    fig = MplFigure(figsize=(WIDTH_IN, height_in), dpi=72)
+    FigureCanvasAgg(fig)  # measuring text needs a renderer; no pyplot state involved
+    return fig
+
+
+def place_axes(fig: MplFigure, margins: Margins, box: tuple[float, float, float, float]) -> Axes:
+    """Axes at fixed margins inside ``box`` = (x, y, width, height) in inches."""
+    x, y, w, h = box
+    fw, fh = fig.get_size_inches()
+    rect = (
+        (x + margins.left) / fw,
+        (y + margins.bottom) / fh,
+        (w - margins.left - margins.right) / fw,
+        (h - margins.bottom - margins.top) / fh,
+    )
+    return fig.add_axes(rect)
+
+
+def text_width_pt(fig: MplFigure, text: str, size: float, weight: str = "normal") -> float:
+    """How wide ``text`` prints, in points, measured with the real font."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    prop = FontProperties(family=FONT_FAMILY, size=size, weight=weight)
+    width, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    return float(width) * 72 / fig.dpi
+
+
+def plain_axes(ax: Axes, value_axis: Literal["x", "y"]) -> None:
+    """Light grid on the value axis only; no box, no tick marks."""
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_axisbelow(True)
+    ax.grid(axis=value_axis, color=GRID, linewidth=0.6)
+    ax.tick_params(axis="both", length=0, pad=3)
+
+
+def scale_for(unit_kind: str, top: float) -> tuple[float, str]:
+    """Divisor and word for axis ticks: "CNY billion" rather than 10,000,000,000."""
+    if unit_kind == "currency" and top >= 2e9:
+        return 1e9, "billion"
+    if top >= 2e7 or (unit_kind == "currency" and top >= 2e6):
+        return 1e6, "million"
+    return 1.0, ""
+
+
+def value_ticks(ax: Axes, which: str, unit_kind: str, top: float, label: str) -> str:
+    """Ticks with thousands separators, scaled; returns the axis label naming the unit.
+
+    A horizontal value axis gets the label under its right end; a vertical one
+    leaves it to :func:`unit_label`, which sets it level above the axis (no
+    sideways text to read).
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from reportgen.numbers import format_number
+
+    divisor, word = scale_for(unit_kind, top)
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3))
+
+    def tick(value: float, _pos: int) -> str:
+        scaled = value / divisor
+        if unit_kind == "percent":
+            return f"{format_number(scaled, 0)}%"
+        return format_number(scaled, 0 if scaled == int(scaled) else 1)
+
+    axis.set_major_formatter(FuncFormatter(tick))
+    full = label
+    if word:
+        full = f"{label} {word}" if unit_kind == "currency" else f"{label}, {word}s"
+    if which == "x":
+        ax.set_xlabel(full, loc="right", labelpad=4)
+    return full
+
+
+def unit_label(fig: MplFigure, ax: Axes, text: str, x_in: float, above_pt: float = 8) -> None:
+    """The unit of a vertical value axis, level, above the tick labels at ``x_in`` inches."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    where = offset_copy(
+        blended_transform_factory(fig.dpi_scale_trans, ax.transAxes),
+        fig,
+        y=above_pt,
+        units="points",
+    )
+    ax.text(x_in, 1, text, transform=where, ha="left", va="bottom", fontsize=SIZE_TICK, color=MUTED)
