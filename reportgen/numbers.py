@@ -66,6 +66,9 @@ def _scaled(value: float, decimals: int | None, short: bool) -> str:
         # Short labels abbreviate thousands only from 10,000: "1,000+" reads better than "1k+".
         if magnitude >= size and (word != "thousand" or magnitude >= 10 * size):
             scaled = round(number / size, 1 if word == "thousand" else 3)
+            # A label never rounds a figure away: 10,045 stays "10,045", not "10k".
+            if word == "thousand" and scaled * size != round(number, decimals or 0):
+                continue
             places = _places(scaled, 3)
             digits = format_number(float(scaled), places)
             return f"{digits}{abbrev}" if short else f"{digits} {word}"

@@ -134,7 +134,9 @@ def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dic
         placed.setdefault(chart_id, None)
         return by_id[chart_id]
 
-    facts = sorted(store.facts.values(), key=lambda f: (list(store.sources).index(f.source), f.id))
+    order = list(store.sources)
+    # By source, then as the analysts wrote them (sorted() is stable).
+    facts = sorted(store.facts.values(), key=lambda f: order.index(f.source))
     return {
         "meta": store.meta,
         "sources": list(store.sources.values()),
@@ -152,6 +154,7 @@ def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dic
         "short": helpers.short,
         "status": helpers.status,
         "label": helpers.label,
+        "describe": helpers.describe,
         "period": helpers.period,
         "quote": helpers.quote,
         "entity": helpers.entity,

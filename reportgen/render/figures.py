@@ -60,6 +60,9 @@ def period_words(period: str) -> str:
     return f"{prefix.replace('-', ' ')} {text}" if prefix else text
 
 
+_ACRONYMS = {"nev": "NEV", "icv": "ICV", "aito": "AITO"}
+
+
 def _operators(text: str) -> str:
     return text.replace("**", "^").replace("*", "×").replace("/", "÷")
 
@@ -191,6 +194,16 @@ class Helpers:
         return Markup('<span data-label="{0}">{1}</span>').format(
             fact_id, self.figure(fact_id).label
         )
+
+    def describe(self, fact_id: str) -> Markup:
+        """What a figure measures, in words: 'Chongqing NEV production'."""
+        fig = self.figure(fact_id)
+        if fig.entity is None or fig.metric is None:
+            text = fig.label
+        else:
+            words = " ".join(_ACRONYMS.get(w, w) for w in fig.metric.split("_"))
+            text = f"{self.store.entity_name(fig.entity)} {words}"
+        return Markup('<span data-label="{0}">{1}</span>').format(fact_id, text)
 
     def period(self, fact_id: str) -> Markup:
         """The period a figure covers, as prose, from the store: 'H1 2022', 'by 2025'."""
