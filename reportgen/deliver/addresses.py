@@ -120,7 +120,8 @@ def parse_recipient(text: str, what: str = "address") -> Recipient:
 def read_recipient_file(path: Path, problems: Problems) -> list[tuple[str, Location]]:
     """The addresses in ``path``: one per line; blank lines and ``#`` comments skipped."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # Bytes, not read_text: universal newlines would turn a lone CR into a line break.
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(f"cannot read the recipient file: {exc}", Location(str(path)))
         return []

@@ -1,0 +1,1 @@
+"""Delivery: emailing the built PDF briefing (``reportgen email``)."""
