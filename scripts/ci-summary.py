@@ -1,0 +1,68 @@
+"""Markdown job summary of a build: title, data-as-of, key figures, page count, sizes.
+
+Usage: python scripts/ci-summary.py [OUT]   (default: build), e.g.
+    .venv/bin/python scripts/ci-summary.py build >> "$GITHUB_STEP_SUMMARY"
+
+Everything comes from the build itself (manifest.json and briefing.html, read the
+way the email reads them), so the summary shows what the artifact holds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from reportgen.deliver.content import read_content
+
+
+def _cell(text: str) -> str:
+    """Table-cell text: Markdown's table and emphasis characters made literal."""
+    for char in "\\|*_`[]<>":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:,.0f} KiB" if count >= 1024 else f"{count} bytes"
+
+
+def _pages(out: Path, recorded: dict[str, Any]) -> str:
+    if isinstance(recorded.get("pages"), int):
+        return str(recorded["pages"])
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return "?"
+    return str(len(PdfReader(out / "briefing.pdf").pages))
+
+
+def summary(out: Path) -> str:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    outputs: dict[str, dict[str, Any]] = manifest["outputs"]
+    content = read_content(out / "briefing.html")
+    lines = [
+        f"## {_cell(content.title)}",
+        "",
+        f"Data as of **{_cell(' and '.join(content.as_of))}** · "
+        f"{_pages(out, outputs.get('briefing.pdf', {}))} pages · "
+        f"inputs `{str(manifest.get('inputs_digest', '?'))[:12]}`",
+        "",
+        "| Key figure | Value | When |",
+        "|---|--:|---|",
+    ]
+    lines += [
+        f"| {_cell(k.label)} | {_cell(k.value)} | {_cell(k.period)} |" for k in content.key_figures
+    ]
+    lines += ["", "| Output | Size | sha256 |", "|---|--:|---|"]
+    for name in sorted(outputs):
+        lines.append(
+            f"| {_cell(name)} | {_size(int(outputs[name].get('bytes', 0)))} | "
+            f"`{str(outputs[name].get('sha256', ''))[:16]}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(summary(Path(sys.argv[1] if len(sys.argv) > 1 else "build")))
