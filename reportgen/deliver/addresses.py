@@ -94,9 +94,9 @@ def parse_recipient(text: str, what: str = "address") -> Recipient:
     stripped = text.strip()
     if not stripped:
         raise ValueError(f"{what} is empty")
-    if "," in stripped or ";" in stripped:
+    if "," in stripped or ";" in stripped or stripped.count("<") > 1:
         raise ValueError(
-            f"{what} {_describe(stripped)} holds more than one address (a ',' or ';'); "
+            f"{what} {_describe(stripped)} holds more than one address; "
             "give each recipient its own --to"
         )
     match = _NAMED.match(stripped)
