@@ -70,7 +70,7 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     inputs = hash_inputs(project)
     digest = inputs_digest(inputs)
     if not force and _current(out, digest, names):
-        log.info("nothing changed since the last build of %s", _shown(out))
+        log.debug("nothing changed since the last build of %s", _shown(out))
         return BuildResult(out, {n: out / n for n in names}, True, read_manifest(out))
 
     from reportgen.pdf import source_date_epoch

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,13 +125,30 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
+#: SVG-only properties. WeasyPrint's HTML cascade reads the style attributes of inline
+#: ``<svg>`` descendants too and calls these unknown, while its SVG renderer, which draws
+#: the chart, applies them: such a warning says nothing about the briefing.
+_SVG_PROPERTIES = re.compile(
+    r"^Ignored `(fill|fill-opacity|fill-rule|stroke|stroke-width|stroke-linecap|"
+    r"stroke-linejoin|stroke-miterlimit|stroke-dasharray|stroke-dashoffset|stroke-opacity|"
+    r"text-anchor|dominant-baseline|clip-path|clip-rule|stop-color|stop-opacity|"
+    r"paint-order|vector-effect|shape-rendering|marker-start|marker-mid|marker-end):"
+    r"[^`]*` at \d+:\d+, unknown property\.$"
+)
+#: Beyond this many distinct problems, the rest are counted, not listed.
+_MAX_LISTED = 20
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
+        self.messages: dict[str, int] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        message = record.getMessage()
+        if record.levelno == logging.WARNING and _SVG_PROPERTIES.match(message):
+            return
+        self.messages[message] = self.messages.get(message, 0) + 1
 
 
 @contextmanager
@@ -149,11 +167,20 @@ def _weasyprint_problems(shown_as: str) -> Iterator[None]:
         logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-    if handler.records:
-        raise ReportErrors(
-            ReportError(f"WeasyPrint: {_shorten(record.getMessage(), 300)}", Location(shown_as))
-            for record in handler.records
-        )
+    if handler.messages:
+        listed = list(handler.messages.items())[:_MAX_LISTED]
+        errors = [
+            ReportError(
+                f"WeasyPrint: {_shorten(message, 300)}"
+                + (f" ({count} times)" if count > 1 else ""),
+                Location(shown_as),
+            )
+            for message, count in listed
+        ]
+        if len(handler.messages) > _MAX_LISTED:
+            rest = len(handler.messages) - _MAX_LISTED
+            errors.append(ReportError(f"WeasyPrint: … and {rest} more", Location(shown_as)))
+        raise ReportErrors(errors)
 
 
 def _shorten(text: str, limit: int = 120) -> str:
