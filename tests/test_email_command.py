@@ -122,9 +122,14 @@ def use(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
 
 
 def test_dry_run_writes_the_eml_and_sends_nothing(
-    built: tuple[Path, Path], briefing_pdf: bytes, capsys: pytest.CaptureFixture[str]
+    built: tuple[Path, Path],
+    briefing_pdf: bytes,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     project, out = built
+    monkeypatch.setenv("REPORTGEN_SMTP_USER", USER)
+    monkeypatch.setenv("REPORTGEN_SMTP_PASSWORD", PASSWORD)
     assert (
         run(
             project,
@@ -142,9 +147,11 @@ def test_dry_run_writes_the_eml_and_sends_nothing(
     printed = capsys.readouterr().out
     assert "nothing sent" in printed and "Ana <ana@example.com>" in printed
     assert "bo@example.net" in printed and "Weekly: SERES" in printed
-    message = parsed((out / "briefing.eml").read_bytes())
+    eml = (out / "briefing.eml").read_bytes()
+    message = parsed(eml)
     assert attachment_bytes(message) == briefing_pdf
     assert message["Subject"] == "Weekly: SERES"
+    assert PASSWORD.encode() not in eml and PASSWORD not in printed
     assert not (out / "deliveries.jsonl").exists()
 
 
@@ -323,3 +330,10 @@ def test_digest_of_the_real_briefing(built_briefing: Any, tmp_path: Path) -> Non
         assert point.headline in text
         for figure in point.figures:
             assert figure in text
+    # The first chart of the briefing travels inline, referenced from the HTML by its CID.
+    assert content.chart_png is not None and content.chart_png.startswith(b"\x89PNG")
+    (image,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    html = message.get_body(("html",))
+    assert html is not None
+    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html.get_content()
+    assert image.get_content() == content.chart_png

@@ -154,7 +154,7 @@ def email_command(args: argparse.Namespace, out: Path) -> int:
     with _exclusive(out):
         pdf, manifest = current_build(args.project, out)
         pdf_sha256 = _sha256(pdf)
-        content = read_content(out / "briefing.html", _chart(out))
+        content = read_content(out / "briefing.html")
         if subject is None:
             subject = f"Briefing: {content.title}"
             problem = header_problem(subject, "the briefing's title")
@@ -204,12 +204,6 @@ def email_command(args: argparse.Namespace, out: Path) -> int:
             log_path=out / DELIVERY_LOG,
         )
     return _report(outcome, len(recipients.all))
-
-
-def _chart(out: Path) -> Path | None:
-    """The chart shown in the email: the first PNG the build drew, if any."""
-    charts = sorted((out / "charts").glob("*.png")) if (out / "charts").is_dir() else []
-    return charts[0] if charts else None
 
 
 def _print_facts(facts: dict[str, str]) -> None:

@@ -51,6 +51,10 @@ class _Reader(HTMLParser):
         self.as_of: list[list[str]] = []
         self.takeaways: list[_Takeaway] = []
         self.keyfigs: list[dict[str, list[str]]] = []
+        #: The first chart in reading order: its name and caption.
+        self.chart: str | None = None
+        self.chart_caption: list[str] = []
+        self._in_first_chart = False
 
     # -- where are we ---------------------------------------------------------------------
 
@@ -75,6 +79,10 @@ class _Reader(HTMLParser):
             self.keyfigs.append({"value": [], "label": [], "meta": []})
         if "asof" in classes:
             self.as_of.append([])
+        chart_id = values.get("id") or ""
+        if tag == "figure" and "chart" in classes and chart_id.startswith("fig-"):
+            self._in_first_chart = self.chart is None
+            self.chart = self.chart or chart_id.removeprefix("fig-")
         if tag not in _VOID:
             self.stack.append(node)
 
@@ -82,6 +90,7 @@ class _Reader(HTMLParser):
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index].tag == tag:
                 del self.stack[index:]
+                self._in_first_chart = self._in_first_chart and tag != "figure"
                 break
         else:
             return
@@ -93,6 +102,8 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._inside("cite") or self._inside("asof-what"):
             return
+        if self._in_first_chart and self._inside("chart-head"):
+            self.chart_caption.append(data)
         if self._inside("cover-title"):
             self.title.append(data)
         elif self._inside("cover-subtitle"):
@@ -139,8 +150,12 @@ def _tidy(segments: list[Segment]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-def read_content(html_path: Path, chart_png: Path | None = None) -> Content:
-    """The email digest of a built briefing; ReportError if its parts cannot be found."""
+def read_content(html_path: Path) -> Content:
+    """The email digest of a built briefing; ReportError if its parts cannot be found.
+
+    The first chart in reading order comes along as a PNG when the build drew one
+    (``charts/NAME.png`` next to the HTML).
+    """
     try:
         html = html_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -155,7 +170,12 @@ def read_content(html_path: Path, chart_png: Path | None = None) -> Content:
         Takeaway(headline=_words(t.headline), detail=_tidy(t.segments)) for t in reader.takeaways
     )
     key_figures = tuple(
-        KeyFigure(label=_words(k["label"]), value=_words(k["value"]), period=_words(k["meta"]))
+        KeyFigure(
+            label=_words(k["label"]),
+            value=_words(k["value"]),
+            # The panel separates period and status with a dot that stays when one is absent.
+            period=_words(k["meta"]).strip(" ·"),
+        )
         for k in reader.keyfigs
     )
     missing = [
@@ -173,11 +193,15 @@ def read_content(html_path: Path, chart_png: Path | None = None) -> Content:
             f"the built briefing lacks {', '.join(missing)}, which the email summarises",
             Location(str(html_path)),
         )
+    png = html_path.parent / "charts" / f"{reader.chart}.png" if reader.chart else None
+    if png is not None and not png.is_file():
+        png = None
     return Content(
         title=title,
         subtitle=_words(reader.subtitle),
         as_of=tuple(_words(parts) for parts in reader.as_of),
         takeaways=takeaways,
         key_figures=key_figures,
-        chart_png=chart_png.read_bytes() if chart_png is not None else None,
+        chart_png=png.read_bytes() if png is not None else None,
+        chart_alt=_words(reader.chart_caption),
     )

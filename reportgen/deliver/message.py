@@ -192,7 +192,7 @@ def html_text(content: Content, attachment: str, chart_cid: str | None) -> str:
     parts += [
         f'<tr><td style="padding:12px 24px 20px 24px;font-size:13px;color:#4a5263;{_FONT}">'
         "The full briefing, with the source and quote behind every figure, is attached "
-        f"(<strong>{e(attachment)}</strong>).</td></tr>",
+        f'(<strong style="white-space:nowrap;">{e(attachment)}</strong>).</td></tr>',
         "</table></td></tr></table></body></html>",
     ]
     return "\n".join(parts) + "\n"
