@@ -159,6 +159,7 @@ def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dic
         "quote": helpers.quote,
         "entity": helpers.entity,
         "source_date": helpers.source_date,
+        "source_title": helpers.source_title,
         "published": published,
         "nonfact": helpers.nonfact,
         "counter": helpers.counter,

@@ -230,6 +230,15 @@ class Helpers:
         name = found.short_name if short and found.short_name else found.name
         return Markup('<span class="entity" data-entity="{0}">{1}</span>').format(entity_id, name)
 
+    def source_title(self, source_id: str) -> Markup:
+        """A source's title, which may hold digits ("record 2023 automobile output")."""
+        source = self.store.sources.get(source_id)
+        if source is None:
+            raise ReportError(f"template names unknown source '{source_id}'")
+        return Markup('<cite class="source-title" data-source="{0}">{1}</cite>').format(
+            source_id, source.title
+        )
+
     def source_date(self, source_id: str) -> Markup:
         source = self.store.sources.get(source_id)
         if source is None:
