@@ -25,6 +25,29 @@ _WHITE_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": 
 _LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
 
 
+def _rect(
+    ax: Axes,
+    look: str,
+    colour: str,
+    *,
+    horizontal: bool,
+    at: float,
+    value: float,
+    size: float,
+    base: float = 0.0,
+    face: str | None = None,
+) -> None:
+    """One bar in the look of its status, hatched if it is a plan or an estimate."""
+    kwargs = style.mark_style(look, colour)
+    if face:
+        kwargs["facecolor"] = face
+    if horizontal:
+        bars = ax.barh([at], [value], height=size, left=base, **kwargs)
+    else:
+        bars = ax.bar([at], [value], width=size, bottom=base, **kwargs)
+    style.hatch(ax, bars.patches, look, colour)
+
+
 def _value_text(mark: Mark) -> str:
     return f"{mark.short} · {mark.tag}" if mark.tag else mark.short
 
@@ -34,7 +57,7 @@ def _headroom(fig: MplFigure, ax: Axes, marks: list[Mark], width_pt: float) -> f
     top = max((m.value for m in marks), default=1.0) or 1.0
     limit = top * 1.02
     for mark in marks:
-        label = style.text_width_pt(fig, _value_text(mark), style.SIZE_VALUE, "semibold")
+        label = style.text_width_pt(_value_text(mark), style.SIZE_VALUE, "semibold")
         room = width_pt - label - 2 * GAP
         if room > 0 and mark.value > 0:
             limit = max(limit, mark.value * width_pt / room)
@@ -85,7 +108,7 @@ def _bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
                 bbox=_LABEL_BOX,
             )
             continue
-        ax.barh([y], [mark.value], height=0.48, **style.mark_style(mark.look, PALETTE[0]))
+        _rect(ax, mark.look, PALETTE[0], horizontal=True, at=y, value=mark.value, size=0.48)
         ax.annotate(
             _value_text(mark),
             (mark.value, y),
@@ -123,7 +146,7 @@ def _grouped_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
         style.unit_label(fig, ax, axis_label, x0 + g * panel_w + 0.1, above_pt=6)
         ax.set_xticks(xs, [m.label for m in marks], fontsize=style.SIZE_LABEL, color=TEXT)
         for x, mark in zip(xs, marks, strict=True):
-            ax.bar([x], [mark.value], width=0.55, **style.mark_style(mark.look, PALETTE[0]))
+            _rect(ax, mark.look, PALETTE[0], horizontal=False, at=x, value=mark.value, size=0.55)
             ax.annotate(
                 _value_text(mark),
                 (x, mark.value),
@@ -197,12 +220,15 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
     for x, group, total in zip(xs, groups, totals, strict=True):
         base = 0.0
         for mark in group.marks:
-            ax.bar(
-                [x],
-                [mark.value],
-                bottom=base,
-                width=width,
-                **style.mark_style(mark.look, colours[mark.label]),
+            _rect(
+                ax,
+                mark.look,
+                colours[mark.label],
+                horizontal=False,
+                at=x,
+                value=mark.value,
+                size=width,
+                base=base,
             )
             centre = base + mark.value / 2
             solid = mark.look == "actual"
@@ -228,6 +254,7 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
                     ha="left",
                     fontsize=style.SIZE_LABEL,
                     color=TEXT,
+                    bbox=_LABEL_BOX,
                 )
             base += mark.value
         label = f"Total {group.extra.short}" if group.extra else ""
@@ -246,7 +273,7 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
 
 def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
     """Each row a whole (grey, 100%) with its part in colour from the left."""
-    ax = style.place_axes(fig, Margins(left=0.15, right=0.2, top=0.05, bottom=0.42), box)
+    ax = style.place_axes(fig, Margins(left=0.15, right=0.25, top=0.05, bottom=0.42), box)
     style.plain_axes(ax, "x")
     rows = chart.groups
     n = len(rows)
@@ -271,10 +298,10 @@ def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
             fontweight="medium",
             bbox=_LABEL_BOX,
         )
-        whole_style = style.mark_style(whole.look, "#9a9a9a")
-        whole_style["facecolor"] = style.WHOLE
-        ax.barh([y], [100], height=0.42, **whole_style)
-        ax.barh([y], [share], height=0.42, **style.mark_style(part.look, PALETTE[0]))
+        _rect(
+            ax, whole.look, "#9a9a9a", horizontal=True, at=y, value=100, size=0.42, face=style.WHOLE
+        )
+        _rect(ax, part.look, PALETTE[0], horizontal=True, at=y, value=share, size=0.42)
         ax.annotate(
             f"{whole.label} {whole.short}",
             (100, y),
@@ -308,7 +335,7 @@ def _line(fig: MplFigure, box: Box, chart: Resolved) -> None:
     years = sorted({m.year for g in chart.groups for m in g.marks if m.year is not None})
     top = max(m.value for g in chart.groups for m in g.marks)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-    ax.set_ylim(0, top * 1.2)
+    ax.set_ylim(0, top * 1.14)
     ax.set_xticks(years, [str(y) for y in years], fontsize=style.SIZE_LABEL, color=TEXT)
     unit = UNITS[chart.groups[0].marks[0].unit]
     style.unit_label(fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1)

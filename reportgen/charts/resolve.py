@@ -22,6 +22,7 @@ from reportgen.charts.spec import (
     Point,
     ShareChart,
     StackedBarChart,
+    figure_refs,
     period_year,
 )
 from reportgen.errors import Location, Problems, ReportError
@@ -119,15 +120,25 @@ class Resolved:
     figure_ids: tuple[str, ...] = field(default=())
 
 
+class _MarkError(ReportError):
+    """A figure that cannot be drawn as the spec asks; located by its id in the spec."""
+
+    def __init__(self, message: str, figure_id: str) -> None:
+        super().__init__(message)
+        self.figure_id = figure_id
+
+
 def look_for(fig: Figure, wanted: Look | None) -> Look:
     """The spec's look, unless it would hide the figure's status."""
     own = _LOOK_OF_STATUS[fig.status]
     if wanted is None:
         return own
     if wanted == "actual" and own != "actual":
-        raise ReportError(f"look 'actual' would hide that '{fig.id}' is {fig.status}")
+        raise _MarkError(f"look 'actual' would hide that '{fig.id}' is {fig.status}", fig.id)
     if wanted == "implied" and fig.kind != "derived":
-        raise ReportError(f"'{fig.id}' is stated by its source, not implied: drop look 'implied'")
+        raise _MarkError(
+            f"'{fig.id}' is stated by its source, not implied: drop look 'implied'", fig.id
+        )
     return wanted
 
 
@@ -152,7 +163,7 @@ def _mark(store: Store, point: Point, year_needed: bool = False) -> Mark:
     look = look_for(fig, point.look)
     year = period_year(fig.period) if year_needed else None
     if year_needed and year is None:
-        raise ReportError(f"'{fig.id}' has no period with a year to place it on the line")
+        raise _MarkError(f"'{fig.id}' has no period with a year to place it on the line", fig.id)
     return Mark(
         label=fill_text(point.label, store) or fig.label,
         figure=fig,
@@ -339,8 +350,9 @@ def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> 
     spec = item.spec
     try:
         groups = _groups(spec, store)
-    except ReportError as exc:
-        problems.add(f"chart '{spec.id}': {exc.message}", item.raw.loc)
+    except _MarkError as exc:
+        path = next((p for ref, p in figure_refs(spec) if ref == exc.figure_id), ())
+        problems.add(f"chart '{spec.id}': {exc.message}", locate(item.raw, path, item.raw.loc))
         return None
     bad = _consistency(spec, groups)
     for path, message in bad:
