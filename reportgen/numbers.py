@@ -127,11 +127,11 @@ def format_figure(fig: Figure, style: Style = "text", *, status: bool = True) ->
     return text
 
 
-def format_ordinal(fig: Figure) -> str:
+def format_ordinal(fig: Figure, *, status: bool = True) -> str:
     """A rank as an English ordinal: '2nd', '11th', '23rd' (status appended as in text)."""
     number = int(fig.value)
     suffix = (
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     text = f"{format_number(number, 0)}{suffix}"
-    return text if fig.status == "actual" else f"{text} ({fig.status})"
+    return text if fig.status == "actual" or not status else f"{text} ({fig.status})"

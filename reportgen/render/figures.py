@@ -139,7 +139,7 @@ class Helpers:
         """A figure in prose: 'nearly ¥10 billion ($1.44 billion)[1]'."""
         fig = self.figure(fact_id)
         if style == "ordinal":
-            out = self._link(fig, format_ordinal(fig), "fig")
+            out = self._link(fig, format_ordinal(fig, status=status), "fig")
         else:
             out = self._link(fig, format_figure(fig, style, status=status), "fig")
         if equivalents and fig.kind == "fact" and style != "ordinal":
