@@ -358,6 +358,23 @@ def test_inconsistent_data_is_reported(project: Path) -> None:
     ]
 
 
+def test_markup_in_spec_text_stays_text(project: Path, tmp_path: Path) -> None:
+    spec = (
+        SPECS["bars.yaml"]
+        .replace("title: Capacity by plant", 'title: \'<script>alert("x")</script> & "plants"\'')
+        .replace("tag: recently opened", "tag: '</text><svg onload=x>'")
+    )
+    write_specs(project, {"bars.yaml": spec})
+    result = build_charts(make_store(project), project, tmp_path / "out")
+    chart = next(c for c in result.charts if c.id == "bars")
+    assert "<script" not in chart.svg and "<svg onload" not in chart.svg
+    root = ET.fromstring(chart.svg)  # still well-formed
+    assert root.get("aria-label", "").startswith(
+        'Bar chart: <script>alert("x")</script> & "plants"'
+    )
+    assert any(t.endswith("</text><svg onload=x>") for t in texts(chart.svg))
+
+
 def test_build_raises_every_problem(project: Path, tmp_path: Path) -> None:
     write_specs(project, {"broken.yaml": "id: broken\nkind: bar\ntitle: T\nbars: [nope]\n"})
     with pytest.raises(ReportErrors) as caught:
@@ -396,9 +413,9 @@ def test_briefing_charts_check_cleanly_and_cover_the_kinds() -> None:
         "seres-capacity",
         "investment-per-vehicle",
         "seres-h1-2022",
+        "seres-sales-vs-capacity",
         "chongqing-share",
         "chongqing-nev-path",
-        "seres-sales-vs-capacity",
     ]
     assert {s.kind for s in specs} == set(KINDS)
 

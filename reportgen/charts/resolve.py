@@ -25,7 +25,7 @@ from reportgen.charts.spec import (
     figure_refs,
     period_year,
 )
-from reportgen.errors import Location, Problems, ReportError
+from reportgen.errors import Problems, ReportError
 from reportgen.facts.store import Figure, Store
 from reportgen.numbers import format_figure
 from reportgen.units import UNITS
@@ -381,7 +381,3 @@ def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> 
         alt=alt_text(spec.kind, title, groups, axis),
         figure_ids=tuple(dict.fromkeys(f.id for f in figures)),
     )
-
-
-def where(item: LoadedSpec) -> Location:
-    return item.raw.loc
