@@ -202,6 +202,8 @@ def test_svg_is_inlinable_text_in_inter_and_scales_to_the_column(built: ChartsRe
         assert "<metadata" not in chart.svg and "<style" not in chart.svg
         styles = [t.get("style", "") for t in root.iter(f"{SVG}text")]
         assert styles and all("font-family: 'Inter'" in s for s in styles)
+        # Only the faces the briefing embeds: regular, italic and semibold.
+        assert set(re.findall(r"font-weight: (\d+)", chart.svg)) <= {"600"}
         assert not list(root.iter(f"{SVG}pattern")), "hatches must be plain paths"
         own = re.findall(r'\sid="([^"]+)"', chart.svg)
         assert all(i.startswith(f"chart-{chart.id}-") for i in own)
@@ -382,6 +384,29 @@ def test_build_raises_every_problem(project: Path, tmp_path: Path) -> None:
     assert "charts/broken.yaml:4:8: chart 'broken': no fact or derived metric 'nope'" in str(
         caught.value
     )
+
+
+def test_reportgen_check_reports_every_spec_error(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    (project / "charts" / "pie.yaml").write_text("id: pie\nkind: pie\ntitle: Pie\n")
+    spec = project / "charts" / "seres-capacity.yaml"
+    spec.write_text(spec.read_text().replace("total: seres-capacity-after", "total: capacity"))
+    done = run_reportgen(["check", "--project", str(project)])
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert (
+        "charts/pie.yaml:2:7: unknown chart kind ('pie'); "
+        "valid kinds: bar, grouped_bar, line, share, stacked_bar"
+    ) in lines
+    assert any(
+        re.fullmatch(
+            r"charts/seres-capacity\.yaml:\d+:\d+: chart 'seres-capacity': "
+            r"no fact or derived metric 'capacity'",
+            line,
+        )
+        for line in lines
+    ), lines
 
 
 def test_check_does_not_import_matplotlib() -> None:

@@ -91,7 +91,7 @@ def _bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
             va="bottom",
             ha="left",
             fontsize=style.SIZE_LABEL,
-            fontweight="medium",
+            fontweight="normal",
             bbox=_LABEL_BOX,
         )
         if mark.figure is None:
@@ -215,7 +215,7 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
     unit = UNITS[groups[0].marks[0].unit]
     style.unit_label(fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1)
     ax.set_xticks(
-        xs, [g.label for g in groups], fontsize=style.SIZE_LABEL, color=TEXT, fontweight="medium"
+        xs, [g.label for g in groups], fontsize=style.SIZE_LABEL, color=TEXT, fontweight="normal"
     )
     for x, group, total in zip(xs, groups, totals, strict=True):
         base = 0.0
@@ -295,7 +295,7 @@ def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
             va="bottom",
             ha="left",
             fontsize=style.SIZE_LABEL,
-            fontweight="medium",
+            fontweight="normal",
             bbox=_LABEL_BOX,
         )
         _rect(

@@ -1,7 +1,7 @@
 """Drawing one resolved chart into SVG (HTML and PDF) and a 2x PNG (email).
 
 One matplotlib figure serves both: the PNG carries the title above and the
-source line below so that it reads alone in an email; the SVG is cropped to the
+note and source line below so that it reads alone in an email; the SVG is cropped to the
 chart body, because the briefing sets title, caption and source line as text
 around it. The SVG is then made safe to inline several times in one page: ids
 are prefixed with the chart id, the global ``*{...}`` stylesheet becomes
@@ -90,13 +90,15 @@ def draw(chart: Resolved) -> Drawn:
     inner = (style.WIDTH_IN - 0.2) * 72
     head = _wrap(chart.title, style.SIZE_TITLE, inner, "semibold")
     sub = _wrap(chart.subtitle, style.SIZE_LABEL, inner) if chart.subtitle else ""
-    foot = _wrap(chart.source_line, style.SIZE_SOURCE, inner)
+    # The PNG travels alone (email), so it carries the note's caveats with the source.
+    footer = f"Note: {chart.note}\n{chart.source_line}" if chart.note else chart.source_line
+    foot = _wrap(footer, style.SIZE_SOURCE, inner)
     line = 1.3 / 72
     head_h = 0.12 + head.count("\n") * style.SIZE_TITLE * line + style.SIZE_TITLE / 72
     if sub:
         head_h += 0.05 + (sub.count("\n") + 1) * style.SIZE_LABEL * line
     head_h += 0.1
-    foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.08
+    foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.16
     total_h = head_h + body_h + foot_h
     fig.set_size_inches(style.WIDTH_IN, total_h)
     kinds.BUILDERS[chart.spec.kind](fig, (0.0, foot_h, style.WIDTH_IN, body_h), chart)
