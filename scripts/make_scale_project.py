@@ -4,8 +4,10 @@ The copy keeps the real project as it is and adds N-1 clones of its content: eve
 source article is copied under a new id (its sha256 recomputed from the copy), and
 every entity, fact, derived metric, conflict, ignore entry and chart spec is cloned
 with its ids suffixed ``-x2`` .. ``-xN``. Quotes and ignored texts stay verbatim, so
-the clones pass ``reportgen check`` exactly as the originals do. The templates are
-copied unchanged: the briefing grows through its charts, tables and appendices.
+the clones pass ``reportgen check`` exactly as the originals do. The briefing's body
+sections (every partial included before the source notes) are cloned per copy with
+the figure, entity, source and chart ids they name suffixed the same way, so the
+document grows tenfold too: body, charts, notes, sources and appendix.
 
 Usage: python scripts/make_scale_project.py --out build/scale [--project .] [--factor 10]
 """
@@ -30,6 +32,13 @@ _VERBATIM = frozenset({"quote", "text"})
 #: Fields holding names a reader sees: a clone's gets a tag so the briefing tells them apart.
 _NAMES = frozenset({"name", "short_name", "title"})
 _REF = re.compile(r"\{([a-z0-9][a-z0-9-]*[a-z0-9])(:[a-z]+)?\}")
+#: A quoted string in a template: ids are passed to helpers as literals, fig("an-id").
+_LITERAL = re.compile(r"""(["'])([a-z0-9][a-z0-9-]*[a-z0-9])\1""")
+#: ``m.section("id", titles["id"])``: a clone's section needs its own HTML id and title.
+_SECTION = re.compile(r"""m\.section\((["'])([\w-]+)\1,\s*titles\[(["'])[\w-]+\3\]\)""")
+_INCLUDE = re.compile(r"""\{%-?\s*include\s+["'](partials/[\w.-]+)["']\s*-?%\}\n?""")
+#: The first section that lists the whole store: clones of the body go before it.
+_FIRST_SHARED = "partials/source_notes.html.j2"
 
 
 def plain(data: Any) -> Any:
@@ -89,6 +98,41 @@ class Cloner:
             text += self.tag
         return text
 
+    def template(self, text: str) -> str:
+        def section(m: re.Match[str]) -> str:
+            q, name = m.group(1), m.group(2)
+            return f"m.section({q}{name}{self.suffix}{q}, titles[{q}{name}{q}] ~ {q}{self.tag}{q})"
+
+        text = _SECTION.sub(section, text)
+        return _LITERAL.sub(lambda m: m.group(1) + self.id(m.group(2)) + m.group(1), text)
+
+
+def clone_templates(out: Path, ids: set[str], factor: int) -> None:
+    """Clone the body sections of ``templates/briefing.html.j2`` once per copy."""
+    main = out / "templates" / "briefing.html.j2"
+    text = main.read_text(encoding="utf-8")
+    includes = [m for m in _INCLUDE.finditer(text)]
+    names = [m.group(1) for m in includes]
+    if _FIRST_SHARED not in names:
+        raise SystemExit(f"no include of {_FIRST_SHARED} in {main}: cannot place the clones")
+    # Sections only: the cover and the contents stay single.
+    body = [
+        name
+        for name in names[: names.index(_FIRST_SHARED)]
+        if _SECTION.search((out / "templates" / name).read_text(encoding="utf-8"))
+    ]
+    added = []
+    for copy in range(2, factor + 1):
+        cloner = Cloner(ids, copy)
+        for name in body:
+            source = out / "templates" / name
+            target = Path(name).with_name(f"x{copy}-{Path(name).name}")
+            clone = cloner.template(source.read_text(encoding="utf-8"))
+            (out / "templates" / target).write_text(clone, encoding="utf-8")
+            added.append(f'{{% include "{target.as_posix()}" %}}\n')
+    anchor = includes[names.index(_FIRST_SHARED)].start()
+    main.write_text(text[:anchor] + "".join(added) + text[anchor:], encoding="utf-8")
+
 
 def make_project(project: Path, out: Path, factor: int) -> dict[str, int]:
     """Write the N-times project into ``out`` (replaced); return its record counts."""
@@ -146,6 +190,7 @@ def make_project(project: Path, out: Path, factor: int) -> dict[str, int]:
             clone.pop("order", None)
             write(out / "charts" / f"{stem}-x{copy}.yaml", clone)
         counts["charts"] += factor
+    clone_templates(out, ids, factor)
     for extra in sorted((project / "charts").iterdir()) if (project / "charts").is_dir() else []:
         if extra.suffix not in (".yaml", ".yml"):
             dest = out / "charts" / extra.name
