@@ -206,9 +206,10 @@ def test_a_figure_links_to_its_entry_shows_its_quote_and_cites_its_source(html: 
     tag = link.group(0)
     assert 'data-quote="“with a total investment of nearly 10 billion yuan ($1.44 billion)”"' in tag
     assert '<a href="#src-seres-2022">1</a>' in link.group(2)
-    # The source's own conversion follows, never one of ours.
+    # The source's own conversion follows as the source writes it, with the status.
     assert re.search(
-        r'\(<a class="fig" href="#f-se-project-investment-usd"[^>]*>nearly \$1.44 billion</a>\)',
+        r'>nearly ¥10 billion</a> \(<a class="fig" href="#f-se-project-investment-usd"[^>]*>'
+        r"\$1.44 billion</a>; planned\)<sup",
         html,
     )
 

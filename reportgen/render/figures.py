@@ -21,7 +21,7 @@ from markupsafe import Markup
 from reportgen.errors import ReportError
 from reportgen.facts.model import PublicationDate
 from reportgen.facts.store import Figure, Store
-from reportgen.numbers import Style, format_figure, format_ordinal
+from reportgen.numbers import Style, format_figure, format_ordinal, format_value
 
 _PERIOD = re.compile(
     r"^(?:(?P<prefix>as-of|by|since) )?(?P<year>\d{4})"
@@ -136,17 +136,27 @@ class Helpers:
         cite: bool = True,
         equivalents: bool = True,
     ) -> Markup:
-        """A figure in prose: 'nearly ¥10 billion ($1.44 billion)[1]'."""
+        """A figure in prose: 'nearly ¥10 billion ($1.44 billion; planned)[1]'.
+
+        A conversion the source gives follows as the source writes it, after the
+        qualifier it shares ("nearly 10 billion yuan ($1.44 billion)"); the status
+        then joins it inside the one pair of brackets.
+        """
         fig = self.figure(fact_id)
+        others = self.equivalents(fact_id) if equivalents and style != "ordinal" else []
         if style == "ordinal":
             out = self._link(fig, format_ordinal(fig, status=status), "fig")
+        elif others:
+            out = self._link(fig, format_figure(fig, style, status=False), "fig")
+            inner = Markup("; ").join(
+                self._link(self.figure(o), format_value(self.figure(o), style), "fig")
+                for o in others
+            )
+            if status and fig.status != "actual":
+                inner += Markup("; {0}").format(fig.status)
+            out += Markup(" ({0})").format(inner)
         else:
             out = self._link(fig, format_figure(fig, style, status=status), "fig")
-        if equivalents and fig.kind == "fact" and style != "ordinal":
-            for other_id in self.equivalents(fact_id):
-                other = self.figure(other_id)
-                inner = self._link(other, format_figure(other, style, status=False), "fig")
-                out += Markup(" ({0})").format(inner)
         if cite:
             out += self.cite(fig)
         return out
