@@ -209,7 +209,7 @@ def test_a_figure_links_to_its_entry_shows_its_quote_and_cites_its_source(html: 
     # The source's own conversion follows as the source writes it, with the status.
     assert re.search(
         r'>nearly ¥10 billion</a> \(<a class="fig" href="#f-se-project-investment-usd"[^>]*>'
-        r"\$1.44 billion</a>; planned\)<sup",
+        r"\$1.44 billion</a>; planned\)\u2060<sup",
         html,
     )
 

@@ -120,7 +120,8 @@ class Helpers:
             Markup('<a href="#src-{0}">{1}</a>').format(sid, self.numbers.get(sid, "?"))
             for sid in fig.sources
         )
-        return Markup('<sup class="cite" data-nonfact="citation">[{0}]</sup>').format(links)
+        # A word joiner keeps the mark on the line of the figure it cites.
+        return Markup('\u2060<sup class="cite" data-nonfact="citation">[{0}]</sup>').format(links)
 
     def _link(self, fig: Figure, text: str, css: str) -> Markup:
         return Markup(
