@@ -86,6 +86,12 @@ class _Tree(HTMLParser):
         for name in ("href", "src", "srcset", "xlink:href", "action", "poster", "data"):
             if found.get(name):
                 (self.hrefs if name == "href" else self.urls).append(str(found[name]))
+        if tag == "a" and "a" in self.stack:
+            self.errors.append("a link inside a link")
+        if tag in {"div", "p", "ul", "ol", "table", "figure"} and {"p", "span", "a"} & set(
+            self.stack[-1:]
+        ):
+            self.errors.append(f"<{tag}> inside <{self.stack[-1]}>")
         if tag not in VOID:
             self.stack.append(tag)
 

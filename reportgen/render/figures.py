@@ -11,7 +11,6 @@ citation mark that points to the sources list. Numbers that are not figures
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -266,9 +265,6 @@ class Helpers:
 
     def source_number(self, source_id: str) -> Markup:
         return self.nonfact(self.numbers[source_id], "citation")
-
-    def uncited(self, ids: Iterable[str]) -> list[str]:
-        return [i for i in ids if i not in self.used]
 
 
 def published(date: PublicationDate) -> Markup:
