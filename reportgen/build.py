@@ -84,7 +84,7 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     with _staging(out) as staging, _source_date_epoch(epoch):
         with stages.stage("charts"):
             charts = _build_charts(store, project, staging / CHARTS_DIR)
-            stages.note("charts", f"{len(charts.charts)} charts, {charts.drawn} drawn")
+            stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
         with stages.stage("render"):
             html = _render(store, charts.charts, project)
             (staging / HTML_NAME).write_bytes(html.encode("utf-8"))
