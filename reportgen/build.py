@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
 from reportgen.errors import ReportError
@@ -30,6 +30,10 @@ from reportgen.manifest import (
     write_manifest,
 )
 from reportgen.progress import Stages
+
+if TYPE_CHECKING:
+    from reportgen.charts import ChartOutput, ChartsResult
+    from reportgen.facts.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +106,7 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
             "inputs": inputs,
             "inputs_digest": digest,
             "outputs": outputs,
-            "counts": {
-                "sources": len(store.sources),
-                "entities": len(store.entities),
-                "facts": len(store.facts),
-                "derived": len(store.derived),
-                "conflicts": len(store.all_conflicts()),
-                "charts": len(charts.charts),
-                "charts_drawn": charts.drawn,
-                "charts_cached": charts.cached,
-            },
+            "counts": _counts(store, charts),
             "timings_ms": stages.timings_ms,
         }
         write_manifest(staging / MANIFEST, manifest)
@@ -154,25 +149,25 @@ def _current(out: Path, digest: str, names: set[str]) -> bool:
 # matplotlib or WeasyPrint.
 
 
-def _open_store(project: Path) -> Any:
+def _open_store(project: Path) -> Store:
     from reportgen.facts import open_store
 
     return open_store(project)
 
 
-def _build_charts(store: Any, project: Path, out_dir: Path) -> Any:
+def _build_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
     from reportgen.charts import build_charts
 
     return build_charts(store, project, out_dir)
 
 
-def _render(store: Any, charts: Any, project: Path) -> str:
+def _render(store: Store, charts: list[ChartOutput], project: Path) -> str:
     from reportgen.render import render_briefing
 
     return render_briefing(store, charts, project)
 
 
-def _write_pdf(html: str, store: Any, project: Path, epoch: int, target: Path) -> int:
+def _write_pdf(html: str, store: Store, project: Path, epoch: int, target: Path) -> int:
     from reportgen.pdf import html_to_pdf
 
     if store.meta is None:
@@ -182,6 +177,19 @@ def _write_pdf(html: str, store: Any, project: Path, epoch: int, target: Path) -
     )
     target.write_bytes(result.data)
     return result.pages
+
+
+def _counts(store: Store, charts: ChartsResult) -> dict[str, int]:
+    return {
+        "sources": len(store.sources),
+        "entities": len(store.entities),
+        "facts": len(store.facts),
+        "derived": len(store.derived),
+        "conflicts": len(store.all_conflicts()),
+        "charts": len(charts.charts),
+        "charts_drawn": charts.drawn,
+        "charts_cached": charts.cached,
+    }
 
 
 def _describe_output(path: Path) -> dict[str, Any]:
