@@ -28,6 +28,7 @@ FACTS = [
     ("alpha-output", 150_000, "vehicles/year", "about", "actual", "as-of 2022-09", "Alpha"),
     ("beta-capacity", 150_000, "vehicles/year", "exact", "planned", "as-of 2022-09", "Beta"),
     ("gamma-capacity", 700_000, "vehicles/year", "exact", "estimated", "as-of 2022-09", "Gamma"),
+    ("tiny-capacity", 9_000, "vehicles/year", "exact", "planned", "as-of 2022-09", "Tiny"),
     ("income-2022", 12_416_000_000, "CNY", "exact", "actual", "2022-H1", "H1 2022"),
     ("income-growth", 68.14, "percent", "exact", "actual", "2022-H1", None),
     ("sales-2022", 21_600, "vehicles", "exact", "actual", "2022-H1", "H1 2022"),
@@ -245,6 +246,28 @@ def test_source_line_caption_and_note(built: ChartsResult) -> None:
     line = next(c for c in built.charts if c.id == "line")
     assert "calculated" not in line.source_line  # no derived figure on it
     assert line.note == "The targets count a narrower kind of vehicle."
+
+
+def test_thin_segments_and_several_series_keep_their_labels(project: Path, tmp_path: Path) -> None:
+    write_specs(
+        project,
+        {
+            "stacked.yaml": SPECS["stacked.yaml"]
+            .replace(
+                "segments: [alpha-output, beta-capacity, {id",
+                "segments: [alpha-output, tiny-capacity, beta-capacity, {id",
+            )
+            .replace("total: total-capacity\n", ""),
+            "line.yaml": textwrap.dedent(SPECS["line.yaml"])
+            + "  - label: City output\n    points: [city-output, target-2025]\n",
+        },
+    )
+    result = build_charts(make_store(project), project, tmp_path / "out")
+    stacked = texts(next(c for c in result.charts if c.id == "stacked").svg)
+    # Too thin to hold its value, the segment names it beside the column instead.
+    assert "Tiny: 9,000 planned" in stacked and "9,000 planned" not in stacked
+    line = texts(next(c for c in result.charts if c.id == "line").svg)
+    assert {"City NEV output", "City output"} <= set(line)
 
 
 def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:

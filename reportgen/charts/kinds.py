@@ -52,7 +52,7 @@ def _value_text(mark: Mark) -> str:
     return f"{mark.short} · {mark.tag}" if mark.tag else mark.short
 
 
-def _headroom(fig: MplFigure, ax: Axes, marks: list[Mark], width_pt: float) -> float:
+def _headroom(marks: list[Mark], width_pt: float) -> float:
     """Data limit that leaves room after each bar for its label."""
     top = max((m.value for m in marks), default=1.0) or 1.0
     limit = top * 1.02
@@ -78,7 +78,7 @@ def _bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
     ax.set_ylim(-0.6, n - 0.2)
     ax.set_yticks([])
     plotted = [m for m in marks if m.figure]
-    ax.set_xlim(0, _headroom(fig, ax, plotted, _axes_width_pt(fig, ax)))
+    ax.set_xlim(0, _headroom(plotted, _axes_width_pt(fig, ax)))
     unit = UNITS[plotted[0].unit].kind if plotted else "count"
     style.value_ticks(ax, "x", unit, ax.get_xlim()[1], chart.axis)
     band = blended_transform_factory(ax.transAxes, ax.transData)
@@ -128,7 +128,7 @@ def _change_text(mark: Mark) -> str:
 
 
 def _grouped_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """One panel per group (groups rarely share a unit); bars side by side, change on top."""
+    """A panel and axis per group (groups rarely share a unit); the change arrow on top."""
     x0, y0, w, h = box
     groups = chart.groups
     panel_w = w / len(groups)
@@ -217,6 +217,9 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
     ax.set_xticks(
         xs, [g.label for g in groups], fontsize=style.SIZE_LABEL, color=TEXT, fontweight="normal"
     )
+    points_per_unit = ax.get_position().height * fig.get_size_inches()[1] * 72 / (top * 1.1)
+    fits = style.SIZE_VALUE * 1.5  # a segment shorter than this (points) has no room inside
+    side: list[tuple[float, str]] = []
     for x, group, total in zip(xs, groups, totals, strict=True):
         base = 0.0
         for mark in group.marks:
@@ -232,30 +235,22 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
             )
             centre = base + mark.value / 2
             solid = mark.look == "actual"
-            ax.text(
-                x,
-                centre,
-                mark.short,
-                ha="center",
-                va="center",
-                fontsize=style.SIZE_VALUE,
-                fontweight="semibold",
-                color="white" if solid else TEXT,
-                bbox=None if solid else _WHITE_BOX,
-            )
+            inside = mark.value * points_per_unit >= fits
+            if inside:
+                ax.text(
+                    x,
+                    centre,
+                    mark.short,
+                    ha="center",
+                    va="center",
+                    fontsize=style.SIZE_VALUE,
+                    fontweight="semibold",
+                    color="white" if solid else TEXT,
+                    bbox=None if solid else _WHITE_BOX,
+                )
             if x == xs[-1]:
                 name = f"{mark.label} · {mark.tag}" if mark.tag else mark.label
-                ax.annotate(
-                    name,
-                    (x + width / 2, centre),
-                    xytext=(GAP * 2, 0),
-                    textcoords="offset points",
-                    va="center",
-                    ha="left",
-                    fontsize=style.SIZE_LABEL,
-                    color=TEXT,
-                    bbox=_LABEL_BOX,
-                )
+                side.append((centre, name if inside else f"{name}: {mark.short}"))
             base += mark.value
         label = f"Total {group.extra.short}" if group.extra else ""
         if label:
@@ -269,6 +264,30 @@ def _stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
                 fontsize=style.SIZE_VALUE,
                 fontweight="semibold",
             )
+    _side_labels(ax, xs[-1] + width / 2, side, points_per_unit)
+
+
+def _side_labels(
+    ax: Axes, x: float, labels: list[tuple[float, str]], points_per_unit: float
+) -> None:
+    """Names beside the last column, nudged apart so thin segments' names never overlap."""
+    step = style.SIZE_LABEL * 1.35
+    placed: list[float] = []
+    for centre, _ in labels:  # bottom to top, as stacked
+        y = centre * points_per_unit
+        placed.append(max(y, placed[-1] + step) if placed else y)
+    for (centre, text), y in zip(labels, placed, strict=True):
+        ax.annotate(
+            text,
+            (x, centre),
+            xytext=(GAP * 2, y - centre * points_per_unit),
+            textcoords="offset points",
+            va="center",
+            ha="left",
+            fontsize=style.SIZE_LABEL,
+            color=TEXT,
+            bbox=_LABEL_BOX,
+        )
 
 
 def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
@@ -330,7 +349,9 @@ def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
 
 def _line(fig: MplFigure, box: Box, chart: Resolved) -> None:
     """Years across; a segment leading to a plan or target is dashed, its marker hollow."""
-    ax = style.place_axes(fig, Margins(left=0.75, right=0.3, top=0.3, bottom=0.3), box)
+    names = [g.label for g in chart.groups] if len(chart.groups) > 1 else []
+    right = max((style.text_width_pt(n, style.SIZE_LABEL) for n in names), default=0) / 72
+    ax = style.place_axes(fig, Margins(left=0.75, right=0.3 + right, top=0.3, bottom=0.3), box)
     style.plain_axes(ax, "y")
     years = sorted({m.year for g in chart.groups for m in g.marks if m.year is not None})
     top = max(m.value for g in chart.groups for m in g.marks)
@@ -375,16 +396,19 @@ def _line(fig: MplFigure, box: Box, chart: Resolved) -> None:
                 fontsize=style.SIZE_VALUE,
                 fontweight="semibold",
                 color=TEXT,
+                bbox=_LABEL_BOX,  # legible where another series crosses
             )
-        if len(chart.groups) > 1:
+        if names:
             last = marks[-1]
             ax.annotate(
                 series.label,
                 (last.year, last.value),
-                xytext=(GAP * 3, 0),
+                xytext=(GAP * 4, 0),
                 textcoords="offset points",
                 va="center",
+                fontsize=style.SIZE_LABEL,
                 color=colour,
+                annotation_clip=False,
             )
 
 

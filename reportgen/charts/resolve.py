@@ -260,6 +260,8 @@ def _consistency(
         found.append(((top,), f"figures in units {', '.join(sorted(units))} cannot share an axis"))
     for i, group in enumerate(groups):
         plotted = [m for m in group.marks if m.figure]
+        if any(m.value < 0 for m in plotted):
+            found.append(((top, i), "negative values cannot be drawn: bars and lines start at 0"))
         if not shared_axis and len({axis_unit(m) for m in plotted}) > 1:
             found.append(((top, i), "bars in one group must share a unit"))
         extra, whole = group.extra, group.whole

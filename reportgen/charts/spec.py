@@ -129,7 +129,7 @@ class BarChart(_Chart):
 
 
 class GroupedBarChart(_Chart):
-    """Groups of bars; groups in different units get a panel each."""
+    """Groups of bars, each in its own panel with its own axis (units may differ)."""
 
     kind: Literal["grouped_bar"]
     groups: Annotated[list[Group], Field(min_length=1, max_length=4)]
