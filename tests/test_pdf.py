@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import logging
 import re
 from html.parser import HTMLParser
@@ -128,6 +129,32 @@ def test_pdf_is_tagged_pdf_ua(built_briefing: BuiltBriefing) -> None:
     xmp = root["/Metadata"].get_object().get_data()
     assert b'pdfuaid:part="1"' in xmp
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+
+
+def _struct_elements(node: object, kind: str) -> list[DictionaryObject]:
+    """Every structure element of type ``kind`` under ``node``, in document order."""
+    found: list[DictionaryObject] = []
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, list):
+        for child in node:
+            found += _struct_elements(child, kind)
+    elif isinstance(node, DictionaryObject):
+        if node.get("/S") == f"/{kind}":
+            found.append(node)
+        if "/K" in node:
+            found += _struct_elements(node["/K"], kind)
+    return found
+
+
+def test_every_chart_is_a_figure_with_its_text_alternative(built_briefing: BuiltBriefing) -> None:
+    """PDF/UA: a screen reader reads each chart's description, as in the HTML."""
+    reader = PdfReader(built_briefing.pdf)
+    figures = _struct_elements(reader.trailer["/Root"]["/StructTreeRoot"], "Figure")
+    labels = re.findall(r'<svg[^>]*\baria-label="([^"]*)"', built_briefing.html_text)
+    assert len(figures) == built_briefing.manifest["counts"]["charts"] == len(labels)
+    alts = [str(figure.get("/Alt", "")) for figure in figures]
+    assert all(alts), f"{alts.count('')} of {len(alts)} figures have no /Alt text"
+    assert alts == [html.unescape(label) for label in labels]
 
 
 def test_outline_follows_the_headings(built_briefing: BuiltBriefing) -> None:
