@@ -14,9 +14,13 @@ import html
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reportgen.charts import kinds, style
 from reportgen.charts.resolve import Resolved
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
 
 _ID = re.compile(r'\sid="([^"]+)"')
 _REF = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
@@ -47,6 +51,28 @@ def _wrap(text: str, size: float, width_pt: float, weight: str = "normal") -> st
                 current = trial
         lines.append(current)
     return "\n".join(lines)
+
+
+def _png(fig: MplFigure) -> bytes:
+    """The figure at twice CSS size, as a 128-colour PNG.
+
+    Charts use a handful of colours, so the palette loses nothing visible, and the
+    file is a quarter of a full-colour one and quicker to encode. No text chunks:
+    the bytes depend on the drawing only.
+    """
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=style.PNG_DPI)
+    data = raw.getvalue()
+    width = round(fig.get_size_inches()[0] * style.PNG_DPI)
+    height = len(data) // (4 * width)
+    assert width * height * 4 == len(data)
+    image = Image.frombuffer("RGBA", (width, height), data, "raw", "RGBA", 0, 1).convert("RGB")
+    palette = image.quantize(128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="png", compress_level=6)
+    return out.getvalue()
 
 
 def clean_svg(markup: str, prefix: str, alt: str, inline: bool) -> str:
@@ -142,8 +168,7 @@ def draw(chart: Resolved) -> Drawn:
                 linespacing=1.3,
             )
         )
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=style.PNG_DPI, metadata={"Software": None})
+    png = _png(fig)
     for artist in extras:
         artist.set_visible(False)
     svg = io.StringIO()
@@ -163,5 +188,5 @@ def draw(chart: Resolved) -> Drawn:
     return Drawn(
         svg=clean_svg(markup, prefix, chart.alt, inline=True),
         svg_file=('<?xml version="1.0" encoding="utf-8"?>\n' + file_svg).encode(),
-        png=png.getvalue(),
+        png=png,
     )
