@@ -479,3 +479,23 @@ def test_mutated_fact_files_raise_only_report_errors(
     )
     with contextlib.suppress(ReportError):
         open_store_with_coverage(project)
+
+
+def test_check_passes_on_the_real_project_with_full_coverage() -> None:
+    result = run_cli("check")
+    assert result.returncode == 0, result.stderr
+    assert "2 sources" in result.stdout and "6 charts" in result.stdout
+    assert "numeric statements covered: 55/55 (100%)" in result.stdout
+
+
+def test_check_does_not_import_the_drawing_and_pdf_engines() -> None:
+    probe = (
+        "import sys; from reportgen.cli import main; code = main(['-q', 'check']); "
+        "heavy = sorted(m for m in ('matplotlib', 'weasyprint') if m in sys.modules); "
+        "print(heavy); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("[]")
