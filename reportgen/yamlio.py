@@ -11,6 +11,7 @@ message instead of accepting a surprising value. Duplicate keys are an error
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,9 +68,23 @@ def _loc(path: str, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _convert(node: yaml.Node, path: str, depth: int) -> Any:
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _convert(node: yaml.Node, path: str, depth: int, seen: set[int] | None = None) -> Any:
     if depth > MAX_DEPTH:
         raise ReportError(f"nested more than {MAX_DEPTH} levels deep", _loc(path, node))
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        # An alias (*name) makes the composer reuse the anchored node: converting it again
+        # and again is how a few hundred bytes expand to billions of items.
+        seen = set() if seen is None else seen
+        if id(node) in seen:
+            raise ReportError(
+                "anchors and aliases (&name, *name) are not allowed", _loc(path, node)
+            )
+        seen.add(id(node))
+        if node.tag not in _COLLECTION_TAGS:
+            raise ReportError(f"unsupported YAML tag {node.tag}", _loc(path, node))
     if isinstance(node, yaml.MappingNode):
         result = YMap()
         result.loc = _loc(path, node)
@@ -83,11 +98,11 @@ def _convert(node: yaml.Node, path: str, depth: int) -> Any:
                 raise ReportError(
                     f"duplicate key '{key}' (first at line {first.line})", _loc(path, key_node)
                 )
-            result[key] = _convert(value_node, path, depth + 1)
+            result[key] = _convert(value_node, path, depth + 1, seen)
             result.value_locs[key] = _loc(path, value_node)
         return result
     if isinstance(node, yaml.SequenceNode):
-        seq = YSeq(_convert(item, path, depth + 1) for item in node.value)
+        seq = YSeq(_convert(item, path, depth + 1, seen) for item in node.value)
         seq.loc = _loc(path, node)
         seq.item_locs = [_loc(path, item) for item in node.value]
         return seq
@@ -109,7 +124,11 @@ def _convert(node: yaml.Node, path: str, depth: int) -> Any:
 def load_yaml(file: Path, shown_as: str) -> Any:
     """Parse one YAML file into plain values with locations; raise ReportError."""
     try:
-        size = file.stat().st_size
+        info = file.stat()
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO blocks for ever and /dev/zero never ends: read regular files only.
+            raise ReportError("not a regular file", Location(shown_as))
         if size > MAX_YAML_BYTES:
             raise ReportError(
                 f"file is {size:,} bytes, more than the {MAX_YAML_BYTES:,} a fact file may be",
@@ -129,6 +148,15 @@ def load_yaml(file: Path, shown_as: str) -> Any:
         if "\\t" in problem or "tab" in problem:
             problem += " (use spaces, not tabs, to indent)"
         raise ReportError(f"YAML syntax error: {problem}", where) from None
+    except yaml.reader.ReaderError as exc:
+        # Control characters: the reader gives an offset, not a mark.
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ReportError(
+            f"YAML syntax error: character {char:#06x} is not allowed in YAML",
+            Location(shown_as, line, col),
+        ) from None
     except yaml.YAMLError as exc:
         raise ReportError(f"YAML error: {exc}", Location(shown_as)) from None
     except RecursionError:
