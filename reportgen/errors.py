@@ -8,6 +8,7 @@ reported at once instead of one per run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,16 @@ class Problems:
 
 
 def relative(path: Path, root: Path) -> str:
-    """The path as the user should read it: relative to the project when inside it."""
+    """The path as the user should read it: relative to the project when inside it.
+
+    The path itself is not resolved: a symlink is shown where the user put it, and a
+    symlink loop (which ``resolve`` raises on) is reported by whoever reads the file."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        base = root.resolve()
+    except (OSError, RuntimeError):
+        base = root.absolute()
+    try:
+        # abspath, not resolve: the path is shown as written, symlinks and all.
+        return str(Path(os.path.abspath(path)).relative_to(base))  # noqa: PTH100
     except ValueError:
         return str(path)
