@@ -71,8 +71,11 @@ def _load_meta(store: Store, file: Path, problems: Problems) -> ReportMeta | Non
             Location(relative(file, store.root)),
         )
         return None
+    before = len(problems)
     data, shown = _read(store, file, problems)
     if data is None:
+        if len(problems) == before:
+            problems.add("empty: expected title:, subtitle:, author:, ...", Location(shown))
         return None
     return validate(ReportMeta, data, Location(shown, 1), problems)
 
@@ -120,6 +123,10 @@ def _load_source_text(
     text_path = (store.root / source.file).resolve()
     if not text_path.is_relative_to(store.root):
         problems.add(f"source '{source.id}': file '{source.file}' is outside the project", where)
+        return
+    if text_path.exists() and not text_path.is_file():
+        # A FIFO or device would block the check for ever.
+        problems.add(f"source '{source.id}': '{source.file}' is not a regular file", where)
         return
     try:
         data = text_path.read_bytes()
