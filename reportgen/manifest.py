@@ -47,7 +47,12 @@ def hash_inputs(project: Path) -> dict[str, str]:
             continue
         for path in sorted(root.rglob("*")):
             parts = path.relative_to(project).parts
-            if not path.is_file() or any(p in _IGNORED_NAMES or p.endswith("~") for p in parts):
+            if path.is_dir() or any(p in _IGNORED_NAMES or p.endswith("~") for p in parts):
+                continue
+            if not path.is_file():
+                # A FIFO, device or broken symlink is still an input the store tries to
+                # read: it must make the build run (and fail), not read as "no change".
+                inputs["/".join(parts)] = "not a regular file"
                 continue
             inputs["/".join(parts)] = sha256_file(path)
     if FONT_DIR.is_dir():
