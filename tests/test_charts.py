@@ -359,6 +359,11 @@ def test_wrong_field_and_literal_number_are_located(project: Path) -> None:
     )
     assert len(found) == 1 and found[0].startswith("charts/line.yaml:4:8: chart 'line': title:")
     assert "literal number '1.5'" in found[0]
+    words = SPECS["bars.yaml"].replace("tag: recently opened", "tag: nearly ten billion")
+    assert problems_for(project, {"bars.yaml": words}) == [
+        "charts/bars.yaml:8:30: chart 'bars': tag: literal number 'billion'; "
+        "quote figures as {fact-id} or {fact-id:short}"
+    ]
 
 
 def test_inconsistent_data_is_reported(project: Path) -> None:

@@ -31,7 +31,11 @@ Look = Literal["actual", "estimate", "plan", "implied"]
 #: ``{id}`` or ``{id:short}`` inside text fields.
 TEXT_REF = re.compile(r"\{([a-z0-9][a-z0-9-]*[a-z0-9])(?::(short|text))?\}")
 #: Digits in prose that are not a year (2022), a half or quarter (H1, Q3) or a figure reference.
-_LITERAL_NUMBER = re.compile(r"(?<![\w{-])(?!(?:19|20)\d\d(?!\d))\d[\d,.]*(?![\w-]*\})")
+_LITERAL_NUMBER = re.compile(
+    r"(?<![\w{-])(?!(?:19|20)\d\d(?!\d))\d[\d,.]*(?![\w-]*\})"
+    r"|\b(?:hundred|thousand|million|billion|trillion)s?\b",
+    re.IGNORECASE,
+)
 
 
 class _Strict(BaseModel):
