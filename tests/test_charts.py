@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.charts import KINDS, ChartsResult, build_charts, check_charts
-from reportgen.errors import Problems, ReportErrors
+from reportgen.errors import Problems, ReportError, ReportErrors
 from reportgen.facts import open_store
 from reportgen.facts.derive import derive
 from reportgen.facts.model import Derived, Fact, PublicationDate, Source
@@ -435,6 +435,14 @@ def test_reportgen_check_reports_every_spec_error(tmp_path: Path) -> None:
         )
         for line in lines
     ), lines
+
+
+def test_unwritable_output_is_a_located_error(project: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the charts folder should be")
+    with pytest.raises(ReportError, match="cannot write the chart files") as caught:
+        build_charts(make_store(project), project, blocker / "charts")
+    assert caught.value.location is not None and "out" in caught.value.location.path
 
 
 def test_check_does_not_import_matplotlib() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from reportgen.charts.cache import ChartCache, Entry, content_key, write_atomic
 from reportgen.charts.resolve import Resolved, resolve
 from reportgen.charts.spec import KINDS, ChartSpec, check_against_store, load_specs
-from reportgen.errors import Problems, relative
+from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
 
 __all__ = [
@@ -104,8 +104,14 @@ def build_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
             result.cached += 1
         svg_path = out_dir / f"{chart.spec.id}.svg"
         png_path = out_dir / f"{chart.spec.id}.png"
-        write_atomic(svg_path, entry.svg_file)
-        write_atomic(png_path, entry.png)
+        try:
+            write_atomic(svg_path, entry.svg_file)
+            write_atomic(png_path, entry.png)
+        except OSError as exc:
+            raise ReportError(
+                f"cannot write the chart files: {exc.strerror}",
+                Location(str(exc.filename or out_dir)),
+            ) from None
         result.charts.append(
             ChartOutput(
                 id=chart.spec.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from typing import Any
 from reportgen.charts.resolve import Resolved
 from reportgen.charts.style import fingerprint
 from reportgen.facts.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -95,5 +98,6 @@ class ChartCache:
             write_atomic(inline, entry.svg.encode("utf-8"))
             write_atomic(svg, entry.svg_file)
             write_atomic(png, entry.png)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OSError as exc:
+            # A cache that cannot be written only costs time on the next run.
+            log.warning("chart cache not written (%s): %s", self.folder, exc.strerror)
