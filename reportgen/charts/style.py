@@ -85,7 +85,7 @@ def fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     here = Path(__file__).parent
-    for name in ("style.py", "kinds.py", "render.py"):
+    for name in ("style.py", "bars.py", "kinds.py", "render.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
 
