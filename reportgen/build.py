@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
-from reportgen.errors import ReportError
+from reportgen.errors import Location, ReportError
 from reportgen.manifest import (
     MANIFEST,
     hash_inputs,
@@ -84,7 +84,6 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
         store = _open_store(project)
         stages.note("facts", f"{len(store.facts)} facts, {len(store.derived)} derived")
     epoch = source_date_epoch(store)
-    out.mkdir(parents=True, exist_ok=True)
     with _staging(out) as staging, _source_date_epoch(epoch):
         with stages.stage("charts"):
             charts = _build_charts(store, project, staging / CHARTS_DIR)
@@ -199,7 +198,13 @@ def _describe_output(path: Path) -> dict[str, Any]:
 @contextmanager
 def _staging(out: Path) -> Iterator[Path]:
     """A fresh folder inside ``out`` (same file system, so moves are atomic renames)."""
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write the briefing here: {exc.strerror}", Location(str(out))
+        ) from None
     try:
         yield staging
     finally:

@@ -181,3 +181,10 @@ def test_same_inputs_give_byte_identical_html_and_pdf(tmp_path: Path) -> None:
     manifests = [json.loads((o / "manifest.json").read_text()) for o in outputs]
     assert manifests[0]["outputs"] == manifests[1]["outputs"]
     assert manifests[0]["counts"]["charts_drawn"] == manifests[0]["counts"]["charts"]
+
+
+def test_an_unwritable_output_folder_is_a_report_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ReportError, match="cannot write the briefing here"):
+        build(REPO, blocker / "out", {"html"})
