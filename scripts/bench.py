@@ -227,12 +227,22 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     rounds = max(c.runs for c in cases)
     for round_no in range(rounds):
         shift = round_no % len(cases)
-        for case in cases[shift:] + cases[:shift]:
-            if len(case.results) >= case.runs:
-                continue
-            if case.setup:
-                case.setup()
-            case.results.append(measure(case.argv, case.cwd, env))
+        try:
+            for case in cases[shift:] + cases[:shift]:
+                if len(case.results) >= case.runs:
+                    continue
+                if case.setup:
+                    case.setup()
+                case.results.append(measure(case.argv, case.cwd, env))
+        except SystemExit as exc:
+            # A failure after full rounds still leaves a result worth keeping.
+            if round_no == 0:
+                raise
+            skipped["incomplete"] = f"stopped in round {round_no + 1}: {exc}"
+            log(skipped["incomplete"])
+            for case in cases:
+                del case.results[round_no if case.runs > round_no else len(case.results) :]
+            break
         log(
             f"round {round_no + 1}/{rounds}: "
             + ", ".join(f"{c.name} {c.results[-1].seconds:.2f}s" for c in cases if c.results)
