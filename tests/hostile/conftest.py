@@ -33,14 +33,18 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = base / "out"
     result = run(
         [*_python(), "build", "--project", str(project), "--out", str(out)],
-        cwd=project, timeout=600, env=reportgen_env(),
+        cwd=project,
+        timeout=600,
+        env=reportgen_env(),
     )
     shutil.rmtree(project)
     if result.returncode != 0:
         # The cases about bad inputs still prove that a failure touches nothing; the
         # attack cases that need a real briefing fail on their own.
-        warnings.warn(f"the real project does not build; using stand-in outputs:\n"
-                      f"{result.stderr[-500:]}", stacklevel=1)
+        warnings.warn(
+            f"the real project does not build; using stand-in outputs:\n{result.stderr[-500:]}",
+            stacklevel=1,
+        )
         shutil.rmtree(out, ignore_errors=True)
         (out / "charts").mkdir(parents=True)
         (out / "briefing.html").write_text("<!DOCTYPE html><p>previous</p>", encoding="utf-8")

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class Context:
 
 
 Mutation = Callable[[Context], None]
+Verify = Callable[[Context, Path, "list[Run]"], None]
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Case:
     attack: bool = False
     timeout: float = 180
     #: Extra check after the run: (context, out folder, runs) -> None, raising on failure.
-    verify: Callable[[Context, Path, list[Run]], None] | None = None
+    verify: Verify | None = None
     #: A module the case needs (skipped until that stage exists).
     needs: str | None = None
     #: Wraps the command, e.g. to drop privileges; gets and returns argv.
@@ -165,7 +167,7 @@ class Loopback:
         loopback = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server protocol
+            def do_GET(self) -> None:
                 loopback.requests.append(self.path)
                 loopback.bytes += len(self.requestline) + len(str(self.headers))
                 body = b"leaked"
@@ -174,9 +176,9 @@ class Loopback:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_GET
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -204,7 +206,9 @@ def copy_project(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_DIRS:
         if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
     return target
 
 
@@ -235,18 +239,32 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run(argv: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Run:
+def run(
+    argv: Sequence[str], *, cwd: Path, timeout: float, env: dict[str, str] | None = None
+) -> Run:
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            list(argv), cwd=cwd, env=env or reportgen_env(), capture_output=True, text=True,
-            timeout=timeout, check=False, preexec_fn=_limits,
+            list(argv),
+            cwd=cwd,
+            env=env or reportgen_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            preexec_fn=_limits,
         )
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
         err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
-        return Run("", list(argv), -999, out, err + f"\n[timed out after {timeout:.0f} s]",
-                   time.monotonic() - start)
+        return Run(
+            "",
+            list(argv),
+            -999,
+            out,
+            err + f"\n[timed out after {timeout:.0f} s]",
+            time.monotonic() - start,
+        )
     return Run("", list(argv), proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
 
 
@@ -313,12 +331,45 @@ class LeakReport:
         self.leaked_bytes += size
 
 
-_LIVE_MARKUP = re.compile(
-    r"<script\b|<iframe\b|<object\b|<embed\b|\son[a-z]+\s*=|javascript:", re.IGNORECASE
-)
+_ACTIVE_TAGS = {"script", "iframe", "object", "embed", "frame", "base", "meta", "link", "form"}
 
 
-def scan_outputs(out: Path, ctx: Context, baseline_markup: int = 0) -> LeakReport:
+class _MarkupCounter(HTMLParser):
+    """Live markup an attacker would want: script-like elements, event handlers,
+    javascript: URLs and anything that fetches from outside the document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _ACTIVE_TAGS and not (tag == "meta" and _harmless_meta(attrs)):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            value = (value or "").strip().lower()
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}=")
+            if name in ("src", "href", "data", "xlink:href", "srcset", "poster", "action") and (
+                value.startswith(("javascript:", "file:", "http:", "https:", "//", ".."))
+            ):
+                self.found.append(f"{tag} {name}={value[:40]}")
+        style = dict(attrs).get("style") or ""
+        if "url(" in style and "url(data:" not in style.replace(" ", ""):
+            self.found.append(f"{tag} style url()")
+
+
+def _harmless_meta(attrs: list[tuple[str, str | None]]) -> bool:
+    return "http-equiv" not in dict(attrs)
+
+
+def live_markup(html: str) -> list[str]:
+    counter = _MarkupCounter()
+    counter.feed(html)
+    counter.close()
+    return counter.found
+
+
+def scan_outputs(out: Path, ctx: Context, baseline: Sequence[str] = ()) -> LeakReport:
     """Local file contents, live script markup and attachments in HTML, SVG and PDF."""
     report = LeakReport()
     secrets = [ctx.canary, PASSWD_LINE]
@@ -335,9 +386,9 @@ def scan_outputs(out: Path, ctx: Context, baseline_markup: int = 0) -> LeakRepor
                 if hits:
                     report.add(f"{path.name} contains {secret[:20]!r} x{hits}", hits * len(secret))
         if path.suffix in (".html", ".svg"):
-            markup = len(_LIVE_MARKUP.findall(texts[0]))
-            if markup > baseline_markup:
-                report.add(f"{path.name}: {markup} pieces of live script markup", 0)
+            extra = sorted(set(live_markup(texts[0])) - set(baseline))
+            if extra:
+                report.add(f"{path.name}: live markup {extra[:5]}", 0)
     return report
 
 
@@ -365,8 +416,9 @@ def pdf_texts(path: Path, report: LeakReport) -> list[str]:
                     report.add(f"{path.name}: {annot.type[1]} annotation", 0)
             for link in page.get_links():
                 uri = str(link.get("uri") or link.get("file") or "")
-                if uri.startswith(("file:", "javascript:")) or "127.0.0.1" in uri:
-                    report.add(f"{path.name}: link to {uri[:60]}", 0)
+                launch = link["kind"] == pymupdf.LINK_LAUNCH
+                if launch or uri.startswith(("file:", "javascript:")) or "127.0.0.1" in uri:
+                    report.add(f"{path.name}: link to local file or script {uri[:60]!r}", 0)
     return texts
 
 

@@ -18,7 +18,6 @@ import pytest
 
 from tests.hostile.cases import ALL
 from tests.hostile.harness import (
-    _LIVE_MARKUP,
     Case,
     Context,
     Loopback,
@@ -27,6 +26,7 @@ from tests.hostile.harness import (
     changed,
     copy_project,
     has_traceback,
+    live_markup,
     make_bait,
     message_pattern,
     run,
@@ -59,7 +59,7 @@ def test_hostile_case(
     out = ctx.project / "build"
     shutil.copytree(previous_build, out)
     before = snapshot(out)
-    baseline_markup = len(_LIVE_MARKUP.findall((out / "briefing.html").read_text("utf-8")))
+    baseline = live_markup((out / "briefing.html").read_text("utf-8"))
     case.mutate(ctx)
 
     problems: list[str] = []
@@ -92,7 +92,7 @@ def test_hostile_case(
     if case.attack:
         time.sleep(0.2)  # a request the process made is accepted by now
     requests = loopback.requests[requests_before:]
-    leaks = scan_outputs(out, ctx, baseline_markup) if case.attack else None
+    leaks = scan_outputs(out, ctx, baseline) if case.attack else None
     leaked = (leaks.leaked_bytes if leaks else 0) + (loopback.bytes if requests else 0)
     if requests:
         problems.append(f"the loopback server received {requests}")
