@@ -112,8 +112,8 @@ def mark_style(look: str, colour: str) -> dict[str, Any]:
     return {"facecolor": tint(colour, 0.82), "edgecolor": colour, "linewidth": 0.8}
 
 
-#: Distance between hatch lines, in inches (4 pt).
-HATCH_STEP = 4 / 72
+#: Distance between hatch lines, in inches (5 pt).
+HATCH_STEP = 5 / 72
 
 
 def hatch(ax: Axes, patches: Iterable[Rectangle], look: str, colour: str) -> None:
