@@ -118,6 +118,22 @@ def project_fetcher(roots: Sequence[Path]) -> Any:
 
 
 @functools.cache
+def _check_harfbuzz_subset() -> None:
+    """Say once if WeasyPrint cannot load libharfbuzz-subset0.
+
+    Without it WeasyPrint still embeds subset fonts, through fontTools, but each PDF
+    then takes seconds longer (measured by scripts/bench_means.py harfbuzz).
+    """
+    from weasyprint.text import ffi
+
+    if getattr(ffi, "harfbuzz_subset", None) is None:
+        log.warning(
+            "libharfbuzz-subset0 is not installed: PDF fonts are subset the slow way "
+            "(run: sudo apt-get install libharfbuzz-subset0)"
+        )
+
+
+@functools.cache
 def _font_config() -> FontConfiguration:
     # One per process: building it scans the system's fonts, which is slow.
     from weasyprint.text.fonts import FontConfiguration
@@ -226,6 +242,7 @@ def html_to_pdf(
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    _check_harfbuzz_subset()
     fetcher = project_fetcher([base, *roots])
     font_config = _font_config()
     try:
