@@ -58,6 +58,9 @@ test: system-deps-test $(STAMP) $(ACTIONLINT) lint ## lint, then the whole test 
 fuzz: $(STAMP) ## the long fuzzing run (10,000+ generated inputs)
 	$(BIN)/pytest -q -m slow
 
+hostile: system-deps-test $(STAMP) ## hostile inputs and faults, with the table of tracebacks, changed outputs, leaks
+	$(BIN)/python scripts/hostile_report.py
+
 email: system-deps $(STAMP) ## email the briefing: make email TO=addr
 	@test -n "$(TO)" || { echo "usage: make email TO=addr [TO=...]"; exit 2; }
 	$(BIN)/reportgen email --out $(OUT) $(foreach a,$(TO),--to $(a))

@@ -781,7 +781,7 @@ ATTACKS = [
         "attack",
         minimal('<img src="http://127.0.0.1:{PORT}/pixel.png" alt="x">'),
         verbs=("build",),
-        message=r"refused to fetch 'http://127\.0\.0\.1",
+        message=r"refused (to fetch 'http://127\.0\.0\.1|link to 'http://127\.0\.0\.1|<link>|url\(http://127\.0\.0\.1)",
         attack=True,
     ),
     Case(
@@ -789,7 +789,7 @@ ATTACKS = [
         "attack",
         minimal('<link rel="stylesheet" href="http://127.0.0.1:{PORT}/s.css">'),
         verbs=("build",),
-        message=r"refused to fetch 'http://127\.0\.0\.1",
+        message=r"refused (to fetch 'http://127\.0\.0\.1|link to 'http://127\.0\.0\.1|<link>|url\(http://127\.0\.0\.1)",
         attack=True,
     ),
     Case(
@@ -814,7 +814,7 @@ ATTACKS = [
             ),
         ),
         verbs=("build",),
-        message=r"refused to fetch 'http://127\.0\.0\.1",
+        message=r"refused (to fetch 'http://127\.0\.0\.1|link to 'http://127\.0\.0\.1|<link>|url\(http://127\.0\.0\.1)",
         attack=True,
     ),
     Case(
