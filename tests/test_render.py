@@ -383,3 +383,28 @@ def test_pdf_running_head_names_the_section(built_briefing: BuiltBriefing) -> No
         candidates = current[-1:] + starts.get(number, [])[:1]
         assert any(c[:20] in head for c in candidates), (number, head, candidates)
         current += starts.get(number, [])
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<img src="https://example.org/x.png" alt="x">',
+            "refused to fetch 'https://example.org/x.png'",
+        ),
+        ('<a href="file:///etc/passwd">x</a>', "refused link to 'file:///etc/passwd'"),
+        ('<a rel="attachment" href="seeds/sources.yaml">x</a>', "refused attachment"),
+        ('<p style="background:url(/etc/passwd)">x</p>', "refused to fetch '/etc/passwd'"),
+        ("<div>" * 200 + "deep" + "</div>" * 200, "nest elements 204 deep"),
+    ],
+)
+def test_markup_reaching_outside_the_briefing_is_refused_at_its_line(
+    tmp_path: Path, store: Store, markup: str, expected: str
+) -> None:
+    project = _copy(tmp_path)
+    line = _edit(project, "partials/smart.html.j2", "<h3>Speed</h3>", f"<h3>Speed</h3>{markup}")
+    with pytest.raises(ReportError) as caught:
+        render_briefing(store, stand_in_charts(project), project)
+    assert expected in str(caught.value)
+    if "deep" not in expected:
+        assert str(caught.value).startswith(f"templates/partials/smart.html.j2:{line}: ")

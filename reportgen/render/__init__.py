@@ -8,6 +8,7 @@ every figure is printed by a helper from :mod:`reportgen.render.figures`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +27,7 @@ from markupsafe import Markup
 
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
+from reportgen.render.audit import audit
 from reportgen.render.figures import Helpers, month_year, period_words, published
 from reportgen.render.fonts import font_face_css
 
@@ -118,7 +120,19 @@ class _Chart:
         self.source_line = chart.source_line
         self.alt = chart.alt
         # Drawn by reportgen.charts from the store; its text is escaped by the SVG writer.
-        self.svg = Markup(chart.svg)  # noqa: S704
+        self.svg = Markup(_with_title(chart.svg, chart.alt))  # noqa: S704
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def _with_title(svg: str, alt: str) -> str:
+    """The drawing with its alt text as <title>, which tagged PDFs use as the figure's /Alt."""
+    match = _SVG_OPEN.search(svg)
+    if match is None or "<title" in svg:
+        return svg
+    title = str(Markup("<title>{0}</title>").format(alt))
+    return f"{svg[: match.end()]}{title}{svg[match.end() :]}"
 
 
 def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dict[str, object]:
@@ -199,6 +213,7 @@ def render_briefing(store: Store, charts: Sequence[ChartLike], project: Path) ->
             f"chart(s) {', '.join(missing)} were built but the briefing does not place them",
             Location(f"{TEMPLATE_DIR}/{BRIEFING}"),
         )
+    audit(html, project / TEMPLATE_DIR, project)
     if html.count(_FONT_SLOT) != 1:
         raise ReportError(
             "the base layout must include {{ font_faces }} exactly once inside <style>",

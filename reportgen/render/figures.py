@@ -62,6 +62,17 @@ def period_words(period: str) -> str:
 _ACRONYMS = {"nev": "NEV", "icv": "ICV", "aito": "AITO"}
 
 
+def _marked(attribute: str, value: str, text: str) -> Markup:
+    """Text from the store, marked for the figure scan only where it holds a digit.
+
+    Every element becomes a node in the PDF's structure tree, so unmarked text
+    stays bare: the PDF has a size budget.
+    """
+    if not re.search(r"\d", str(text)):
+        return Markup("{0}").format(text)
+    return Markup(f'<span {attribute}="{{0}}">{{1}}</span>').format(value, text)  # noqa: S704
+
+
 def _operators(text: str) -> str:
     return text.replace("**", "^").replace("*", "×").replace("/", "÷")
 
@@ -109,7 +120,7 @@ class Helpers:
         for match in _REF.finditer(text):
             ref = match.group(1).strip()
             out += _operators(text[last : match.start()])
-            out += Markup('<a href="#f-{0}"><code>{0}</code></a>').format(ref)
+            out += Markup('<a class="ref" href="#f-{0}">{0}</a>').format(ref)
             last = match.end()
         out += _operators(text[last:])
         return Markup('<span class="formula" data-nonfact="formula">{0}</span>').format(out)
@@ -185,6 +196,7 @@ class Helpers:
             out += self.fig(match.group(1).strip(), cite=False)
             last = match.end()
         out += text[last:]
+        # Always marked: store prose may state numbers in words ("one month").
         return Markup('<span class="store-text" data-store="{0}">{1}</span>').format(record, out)
 
     def value(self, fact_id: str, *, status: bool = False, cite: bool = True) -> Markup:
@@ -201,9 +213,7 @@ class Helpers:
         return self.figure(fact_id).status
 
     def label(self, fact_id: str) -> Markup:
-        return Markup('<span data-label="{0}">{1}</span>').format(
-            fact_id, self.figure(fact_id).label
-        )
+        return _marked("data-label", fact_id, self.figure(fact_id).label)
 
     def describe(self, fact_id: str) -> Markup:
         """What a figure measures, in words: 'Chongqing NEV production'."""
@@ -213,7 +223,7 @@ class Helpers:
         else:
             words = " ".join(_ACRONYMS.get(w, w) for w in fig.metric.split("_"))
             text = f"{self.store.entity_name(fig.entity)} {words}"
-        return Markup('<span data-label="{0}">{1}</span>').format(fact_id, text)
+        return _marked("data-label", fact_id, text)
 
     def period(self, fact_id: str) -> Markup:
         """The period a figure covers, as prose, from the store: 'H1 2022', 'by 2025'."""
@@ -238,7 +248,7 @@ class Helpers:
         if found is None:
             raise ReportError(f"template names unknown entity '{entity_id}'")
         name = found.short_name if short and found.short_name else found.name
-        return Markup('<span class="entity" data-entity="{0}">{1}</span>').format(entity_id, name)
+        return _marked("data-entity", entity_id, name)
 
     def source_title(self, source_id: str) -> Markup:
         """A source's title, which may hold digits ("record 2023 automobile output")."""
