@@ -29,7 +29,9 @@ _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 #: "Display Name <local@domain>".
 _NAMED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]*)>$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+# C0 and C1 controls, line and paragraph separators, BOM and lone surrogates (argv's
+# surrogateescape): none has a place in a header, and several re-fold differently.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 #: Characters that would need quoting in a display name; refusing them keeps one
 #: argument one address and spares us quoted-string parsing.
 _NAME_SPECIALS = set('",;:<>@[]\\()')
@@ -101,7 +103,8 @@ def parse_recipient(text: str, what: str = "address") -> Recipient:
         )
     match = _NAMED.match(stripped)
     if match:
-        name, address = match["name"].strip(), match["addr"].strip()
+        # Runs of spaces (and no-break spaces) do not survive header folding unchanged.
+        name, address = " ".join(match["name"].split()), match["addr"].strip()
         bad = sorted({c for c in name if c in _NAME_SPECIALS})
         if bad:
             raise ValueError(
