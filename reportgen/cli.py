@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="write OUT/briefing.eml; send nothing"
     )
     email.add_argument(
-        "--resend", action="store_true",
+        "--resend",
+        action="store_true",
         help="send even to recipients the delivery log says already have this PDF",
     )
     email.set_defaults(run=_run_email)

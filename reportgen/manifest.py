@@ -15,13 +15,11 @@ from typing import Any
 
 from reportgen import __version__
 from reportgen.errors import Location, ReportError
+from reportgen.fonts import FACES, FONT_DIR
 
 MANIFEST = "manifest.json"
 #: Folders of a report project whose every file is an input of the briefing.
 INPUT_DIRS = ("seeds", "charts", "templates")
-#: The declared font dependency (Debian fonts-inter): the PDF and the charts embed it,
-#: so an upgraded package must rebuild the briefing.
-FONT_DIR = Path("/usr/share/fonts/opentype/inter")
 #: Files that never are inputs even when they sit in an input folder.
 _IGNORED_NAMES = {".DS_Store", "__pycache__"}
 
@@ -55,10 +53,11 @@ def hash_inputs(project: Path) -> dict[str, str]:
                 inputs["/".join(parts)] = "not a regular file"
                 continue
             inputs["/".join(parts)] = sha256_file(path)
-    if FONT_DIR.is_dir():
-        for path in sorted(FONT_DIR.iterdir()):
-            if path.is_file():
-                inputs[str(path)] = sha256_file(path)
+    # The declared font dependency: an upgraded fonts-inter must rebuild the briefing.
+    for face in FACES:
+        path = FONT_DIR / face.file
+        if path.is_file():
+            inputs[str(path)] = sha256_file(path)
     return inputs
 
 

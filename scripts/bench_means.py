@@ -127,12 +127,12 @@ def subset(args: argparse.Namespace) -> dict[str, Any]:
     code = """
 import ctypes, io, json, sys, time
 from pathlib import Path
-from reportgen.render import fonts
+from reportgen import fonts
 text = Path(sys.argv[1]).read_text(encoding="utf-8")
 chars = frozenset(fonts._BASE_CHARS) | frozenset(c for c in text if c.isprintable())
 out = {}
 t = time.perf_counter()
-sizes = [len(fonts._subset(fonts.FONT_DIR / f.file, chars)) for f in fonts.FACES]
+sizes = [len(fonts.subset_woff2(fonts.FONT_DIR / f.file, chars)) for f in fonts.FACES]
 out["fonttools_s"] = time.perf_counter() - t
 out["fonttools_woff2_bytes"] = sizes
 P = ctypes.c_void_p
@@ -183,7 +183,7 @@ from reportgen.charts.render import draw
 from reportgen.charts.style import setup
 from reportgen.errors import Problems
 from reportgen.facts import open_store
-from reportgen.render.fonts import font_face_css
+from reportgen.fonts import font_face_css
 project = Path(".").resolve()
 store = open_store(project)
 charts = _resolve_all(store, project, Problems())

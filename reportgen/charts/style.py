@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from reportgen.errors import ReportError
+from reportgen.fonts import FAMILY, face_paths
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,11 +28,9 @@ if TYPE_CHECKING:
 #: Bump when a change in drawing code should redraw every cached chart.
 STYLE_VERSION = "3"
 
-FONT_DIR = Path("/usr/share/fonts/opentype/inter")
-FONT_FAMILY = "Inter"
-#: The faces the briefing embeds (regular, italic, semibold): a chart drawn with any other
+#: Only the faces the briefing embeds (reportgen/fonts.py): a chart drawn with any other
 #: weight would render differently in the PNG than in the HTML and PDF.
-FONT_FILES = ("Inter-Regular.otf", "Inter-Italic.otf", "Inter-SemiBold.otf")
+FONT_FAMILY = FAMILY
 
 MM = 1 / 25.4
 WIDTH_IN = 170 * MM
@@ -67,14 +65,7 @@ class Margins:
 
 
 def font_paths() -> list[Path]:
-    paths = [FONT_DIR / name for name in FONT_FILES]
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        raise ReportError(
-            f"font file {missing[0]} is missing: install Debian's fonts-inter "
-            "(make system-deps), the font the briefing embeds"
-        )
-    return paths
+    return face_paths()
 
 
 @cache

@@ -27,9 +27,9 @@ from markupsafe import Markup
 
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
+from reportgen.fonts import font_face_css
 from reportgen.render.audit import audit
 from reportgen.render.figures import Helpers, month_year, period_words, published
-from reportgen.render.fonts import font_face_css
 
 log = logging.getLogger(__name__)
 
