@@ -52,8 +52,10 @@ def format_number(value: float, decimals: int | None = None) -> str:
     number = _decimal(value)
     if decimals is None:
         decimals = _places(number, 6)
+    # Negative decimals round to tens, hundreds, ...: a value derived from rounded inputs
+    # ("about 365,000") must not print digits the inputs never had.
     rounded = round(number, decimals)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(rounded, format=pattern, locale=LOCALE)
 
 

@@ -181,7 +181,8 @@ def describe(store: Store, metric_id: str) -> Figure:
     metric = store.derived[metric_id]
     leaves = [store.facts[leaf] for leaf in _leaves(store, metric_id)]
     status: Status = max((f.status for f in leaves), key=_STATUS_ORDER.index, default="actual")
-    precision: Precision = "exact" if all(f.precision == "exact" for f in leaves) else "about"
+    exact = all(f.precision == "exact" for f in leaves) and metric.decimals >= 0
+    precision: Precision = "exact" if exact else "about"
     sources = tuple(sorted({f.source for f in leaves}))
     return Figure(
         id=metric.id,

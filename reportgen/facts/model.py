@@ -112,8 +112,9 @@ class Derived(Strict):
     entity: Id | None = None
     metric: MetricName | None = None
     period: str | None = None
-    #: Decimal places the briefing shows; the computed value itself is not rounded.
-    decimals: Annotated[int, Field(ge=0, le=6)] = 0
+    #: Decimal places the briefing shows; negative rounds to tens (-1), thousands (-3), ...
+    #: and makes the figure "about". The computed value itself is never rounded.
+    decimals: Annotated[int, Field(ge=-6, le=6)] = 0
     #: What a reader must know before quoting the figure.
     caveats: list[Text] = Field(default_factory=list)
     note: Text | None = None
