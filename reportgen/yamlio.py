@@ -199,7 +199,14 @@ def validate(model: type[M], data: Any, fallback: Location, problems: Problems) 
                 msg = f"missing field '{field}'"
             elif field:
                 got = err.get("input")
-                shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
+                quotable = isinstance(got, str | int | float | bool)
+                shown = f" (got {_excerpt(got)})" if quotable else ""
                 msg = f"{field}: {msg}{shown}"
             problems.add(msg, locate(data, err["loc"], where))
         return None
+
+
+def _excerpt(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: long text is cut, so one problem stays one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
