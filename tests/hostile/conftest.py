@@ -27,7 +27,9 @@ def loopback() -> Iterator[Loopback]:
 
 @pytest.fixture(scope="session")
 def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """OUT of a good build of the real project, built once in a separate process."""
+    """OUT of a good build of the real project, built once in a separate process.
+
+    Its project copy stays next to it (see ``reference``)."""
     base = tmp_path_factory.mktemp("previous")
     project = copy_project(base / "project")
     out = base / "out"
@@ -37,7 +39,6 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=600,
         env=reportgen_env(),
     )
-    shutil.rmtree(project)
     if result.returncode != 0:
         # The cases about bad inputs still prove that a failure touches nothing; the
         # attack cases that need a real briefing fail on their own.
@@ -52,6 +53,13 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (out / "charts" / "c.svg").write_text("<svg/>", encoding="utf-8")
         (out / "manifest.json").write_text("{}", encoding="utf-8")
     return out
+
+
+@pytest.fixture(scope="session")
+def reference(previous_build: Path) -> Path:
+    """The project as it was when the session started: cases copy this one, so the good
+    build stays current for unmutated copies even if the repository changes meanwhile."""
+    return previous_build.parent / "project"
 
 
 def _python() -> list[str]:

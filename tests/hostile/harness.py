@@ -203,12 +203,13 @@ def make_bait(folder: Path, canary: str) -> Path:
 # --- running and checking --------------------------------------------------------------
 
 
-def copy_project(target: Path) -> Path:
+def copy_project(target: Path, source: Path = REPO) -> Path:
+    """A scratch copy of a report project (by default the repository's own)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_DIRS:
-        if (REPO / name).is_dir():
+        if (source / name).is_dir():
             shutil.copytree(
-                REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+                source / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
             )
     return target
 

@@ -49,13 +49,14 @@ def test_hostile_case(
     tmp_path: Path,
     loopback: Loopback,
     previous_build: Path,
+    reference: Path,
     canary: str,
     record_property: pytest.RecordProperty,
 ) -> None:
     if case.needs and not _available(case.needs):
         pytest.skip(f"{case.needs} does not exist yet")
     outside = make_bait(tmp_path / "outside", canary)
-    ctx = Context(copy_project(tmp_path / "project"), outside, canary, loopback.port)
+    ctx = Context(copy_project(tmp_path / "project", reference), outside, canary, loopback.port)
     out = ctx.project / "build"
     shutil.copytree(previous_build, out)
     before = snapshot(out)
