@@ -29,6 +29,11 @@ PERIOD = re.compile(
 )
 
 
+def _cut(text: str, limit: int = 40) -> str:
+    """What a message quotes of a wrong value: enough to find it, one line at most."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -86,7 +91,9 @@ class Fact(Strict):
     @classmethod
     def _known_unit(cls, unit: str) -> str:
         if unit not in UNITS:
-            raise ValueError(f"unknown unit '{unit}'; known units: {', '.join(sorted(UNITS))}")
+            raise ValueError(
+                f"unknown unit '{_cut(unit)}'; known units: {', '.join(sorted(UNITS))}"
+            )
         return unit
 
     @field_validator("period")
@@ -95,7 +102,7 @@ class Fact(Strict):
         match = PERIOD.match(period)
         if not match:
             raise ValueError(
-                f"period '{period}' is not YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1 or YYYY-Q1, "
+                f"period '{_cut(period)}' is not YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1 or YYYY-Q1, "
                 "optionally after 'as-of', 'by' or 'since'"
             )
         return period
