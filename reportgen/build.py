@@ -71,6 +71,8 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     """Build the briefing of ``project`` into ``out`` in the given formats (html, pdf)."""
     project, out = project.resolve(), out.resolve()
     names = {OUTPUT_NAMES[f] for f in formats}
+    if out.is_dir():
+        _sweep_abandoned_staging(out)
     inputs = hash_inputs(project)
     digest = inputs_digest(inputs)
     if not force and _current(out, digest, names):
@@ -200,7 +202,7 @@ def _staging(out: Path) -> Iterator[Path]:
     """A fresh folder inside ``out`` (same file system, so moves are atomic renames)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out))
     except OSError as exc:
         raise ReportError(
             f"cannot write the briefing here: {exc.strerror}", Location(str(out))
@@ -209,6 +211,24 @@ def _staging(out: Path) -> Iterator[Path]:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _sweep_abandoned_staging(out: Path) -> None:
+    """Remove staging folders of builds that were killed (SIGKILL skips ``finally``).
+
+    A folder is abandoned when the process named in it no longer runs; a build still
+    running in the same output folder keeps its own."""
+    for folder in out.glob(".staging-*"):
+        pid_text = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
+        if not pid_text.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            log.debug("removing %s, left by a build that was killed", folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue  # another user's running process
 
 
 @contextmanager

@@ -29,13 +29,18 @@ _FLOAT = re.compile(r"^[-+]?(\d[\d_]*)?\.\d+([eE][-+]?\d+)?$|^[-+]?\d[\d_]*[eE][
 
 
 class YMap(dict[str, Any]):
-    """A mapping that remembers where it and each of its values start."""
+    """A mapping that remembers where it, each key and each value start."""
 
     loc: Location
     value_locs: dict[str, Location]
+    key_locs: dict[str, Location]
 
     def at(self, key: str) -> Location:
         return self.value_locs.get(key, self.loc)
+
+    def key_at(self, key: str) -> Location:
+        """Where ``key`` itself is written: the line to point at for an unknown key."""
+        return self.key_locs.get(key, self.loc)
 
 
 class YSeq(list[Any]):
@@ -89,6 +94,7 @@ def _convert(node: yaml.Node, path: str, depth: int, seen: set[int] | None = Non
         result = YMap()
         result.loc = _loc(path, node)
         result.value_locs = {}
+        result.key_locs = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
                 raise ReportError("keys must be plain names", _loc(path, key_node))
@@ -100,6 +106,7 @@ def _convert(node: yaml.Node, path: str, depth: int, seen: set[int] | None = Non
                 )
             result[key] = _convert(value_node, path, depth + 1, seen)
             result.value_locs[key] = _loc(path, value_node)
+            result.key_locs[key] = _loc(path, key_node)
         return result
     if isinstance(node, yaml.SequenceNode):
         seq = YSeq(_convert(item, path, depth + 1, seen) for item in node.value)
@@ -202,8 +209,27 @@ def validate(model: type[M], data: Any, fallback: Location, problems: Problems) 
                 quotable = isinstance(got, str | int | float | bool)
                 shown = f" (got {_excerpt(got)})" if quotable else ""
                 msg = f"{field}: {msg}{shown}"
-            problems.add(msg, locate(data, err["loc"], where))
+            location = locate(data, err["loc"], where)
+            if err["type"] == "extra_forbidden":
+                location = _key_location(data, err["loc"], location)
+            problems.add(msg, location)
         return None
+
+
+def _key_location(data: Any, loc: tuple[int | str, ...], fallback: Location) -> Location:
+    """Where the last key of an error path is written (not its value, which for a nested
+    mapping starts on the next line)."""
+    parent = data
+    for part in loc[:-1]:
+        in_map = isinstance(parent, YMap) and isinstance(part, str) and part in parent
+        in_seq = isinstance(parent, YSeq) and isinstance(part, int) and 0 <= part < len(parent)
+        if not (in_map or in_seq):
+            return fallback
+        parent = parent[part]
+    last = loc[-1] if loc else None
+    if isinstance(parent, YMap) and isinstance(last, str):
+        return parent.key_at(last)
+    return fallback
 
 
 def _excerpt(value: object, limit: int = 60) -> str:

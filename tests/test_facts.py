@@ -499,3 +499,46 @@ def test_check_does_not_import_the_drawing_and_pdf_engines() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("[]")
+
+
+def test_a_broken_file_is_reported_alone_not_under_follow_on_errors(project: Path) -> None:
+    _yaml_syntax(project)
+    lines = problems_of(project)
+    assert len(lines) == 1, "\n".join(lines)
+    assert lines[0].startswith(f"{FACTS}:") and "YAML syntax error" in lines[0]
+
+
+def test_unknown_section_points_at_its_key(project: Path) -> None:
+    file = project / "seeds/facts/extra.yaml"
+    file.write_text("# notes\nfigures:\n  - id: x\n", encoding="utf-8")
+    lines = problems_of(project)
+    assert any(
+        line.startswith("seeds/facts/extra.yaml:2:1: unknown section 'figures'") for line in lines
+    )
+
+
+def test_unknown_field_with_a_nested_value_points_at_the_key(project: Path) -> None:
+    edit(
+        project,
+        FACTS,
+        "    metric: site_area\n    value: 500000",
+        "    metric: site_area\n    extras:\n      a: 1\n    value: 500000",
+    )
+    key_line = line_of(project, FACTS, "    extras:")
+    lines = problems_of(project)
+    assert any(
+        line.startswith(f"{FACTS}:{key_line}:5: unknown field 'extras'") for line in lines
+    ), lines
+
+
+def test_negative_figures_keep_their_sign_but_hyphens_are_not_signs() -> None:
+    found = [
+        (q.text, q.value)
+        for q in find_quantities("a swing of -1.717 billion yuan, −5%, 10-20 units")
+    ]
+    assert found == [
+        ("-1.717 billion", Decimal("-1717000000")),
+        ("−5%", Decimal("-5")),
+        ("10", Decimal("10")),
+        ("20", Decimal("20")),
+    ]

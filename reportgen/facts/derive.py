@@ -110,6 +110,9 @@ def derive(store: Store, problems: Problems) -> None:
             continue
         for ref in references(metric.formula):
             if not store.has(ref):
+                if store.partial:
+                    compiled.pop(metric.id, None)
+                    continue
                 problems.add(f"derived '{metric.id}': formula names unknown id '{ref}'", loc)
                 compiled.pop(metric.id, None)
     state: dict[str, str] = {}  # id -> "visiting" | "done" | "failed"

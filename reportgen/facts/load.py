@@ -61,6 +61,7 @@ def _read(store: Store, file: Path, problems: Problems) -> tuple[Any, str]:
         return load_yaml(file, shown), shown
     except ReportError as exc:
         problems.extend(exc)
+        store.partial = True
         return None, shown
 
 
@@ -110,6 +111,7 @@ def _load_sources(store: Store, file: Path, problems: Problems) -> None:
         loc = records.at(index)
         source = validate(Source, raw, loc, problems)
         if source is None:
+            store.partial = True
             continue
         if _register(store, source.id, loc, problems):
             store.sources[source.id] = source
@@ -164,7 +166,8 @@ def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
     for key in data:
         if key not in SECTIONS:
             problems.add(
-                f"unknown section '{key}'; expected any of: {', '.join(SECTIONS)}", data.at(key)
+                f"unknown section '{key}'; expected any of: {', '.join(SECTIONS)}",
+                data.key_at(key),
             )
     for key, model in SECTIONS.items():
         records = _records(data, key, shown, problems)
@@ -172,6 +175,7 @@ def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
             loc = records.at(index)
             record = validate(model, raw, loc, problems)
             if record is None:
+                store.partial = True
                 continue
             if isinstance(record, Ignored):
                 store.locations[f"ignore:{len(store.ignored)}"] = loc

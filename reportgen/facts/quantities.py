@@ -86,7 +86,9 @@ PRECISION_WORDS = {
 
 _SCALE_ALT = "|".join(_SCALES)
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?P<cur>[$¥€£])?\s?"
+    # A minus sign counts only where it cannot be a hyphen: "-5%" or "−1.7 billion",
+    # not the "20" of "10-20" (the lookbehind refuses a sign glued to a word).
+    r"(?<![\w.,])(?P<sign>[-\u2212](?=[$¥€£\d]))?(?P<cur>[$¥€£])?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?![\w])(?!\.\d)(?:(?P<pct>\s?%)|[\s-](?P<scale>" + _SCALE_ALT + r")\b)?"
 )
@@ -179,6 +181,8 @@ def find_quantities(text: str, *, ordinals: bool = False) -> list[Quantity]:
             continue
         raw = match.group("num")
         value = Decimal(raw.replace(",", ""))
+        if match.group("sign"):
+            value = -value
         scale, currency = match.group("scale"), match.group("cur")
         if scale:
             value *= _SCALES[scale.lower()]

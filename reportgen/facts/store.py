@@ -66,6 +66,10 @@ class Store:
     values: dict[str, float] = field(default_factory=dict)
     #: Conflicts found by comparing facts, in addition to the declared ones.
     detected_conflicts: list[Conflict] = field(default_factory=list)
+    #: Some records could not be read: checks that need the whole store (references,
+    #: coverage) are skipped, so one broken file does not bury its own error under
+    #: dozens of "unknown id" lines that fixing it will clear.
+    partial: bool = False
     #: Every file read, for the build manifest and the chart cache.
     input_files: list[Path] = field(default_factory=list)
 

@@ -78,7 +78,8 @@ class Coverage:
 def verify(store: Store, problems: Problems) -> Coverage:
     """Run every check; add problems; return the coverage of numeric statements."""
     texts = {source_id: Normalised.of(text) for source_id, text in store.texts.items()}
-    _check_references(store, problems)
+    if not store.partial:
+        _check_references(store, problems)
     _check_dates(store, problems)
     _check_units(store, problems)
     quote_spans: dict[str, list[tuple[int, int]]] = {}
@@ -98,6 +99,8 @@ def verify(store: Store, problems: Problems) -> Coverage:
             problems.add(f"ignored text not found in source '{ignored.source}'", where)
         ignore_spans += [(ignored.source, span) for span in spans]
     store.detected_conflicts = _detect_conflicts(store)
+    if store.partial:
+        return Coverage()
     return _coverage(store, quote_spans, ignore_spans, problems)
 
 

@@ -242,6 +242,8 @@ def test_build_killed_mid_pdf(
     assert not changed_now, f"outputs changed: {changed_now}"
     assert again.returncode == 0, again.stderr
     assert not has_traceback(again), again.stderr
+    # A SIGKILL skips every cleanup; the next build removes what the dead one left.
+    assert not scene.leftovers(), "the next build kept a killed build's staging folder"
     from reportgen.build import is_up_to_date
 
     assert is_up_to_date(scene.project, scene.out, {"html", "pdf"})
