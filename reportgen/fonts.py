@@ -8,8 +8,10 @@ throughout. Few faces on purpose: every face embedded costs PDF bytes (budget 25
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import logging
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,6 +57,33 @@ def face_paths() -> list[Path]:
     return paths
 
 
+def cached_subset_woff2(path: Path, chars: frozenset[str], cache_dir: Path | None) -> bytes:
+    """:func:`subset_woff2`, kept on disk by content: a prose edit that adds no new
+    character reuses the last build's subsets instead of cutting them again."""
+    if cache_dir is None:
+        return subset_woff2(path, chars)
+    import uharfbuzz as hb
+
+    key = hashlib.sha256()
+    key.update(path.read_bytes())
+    key.update("".join(sorted(chars)).encode("utf-8", "surrogatepass"))
+    key.update(f"{_FEATURES} {getattr(hb, '__version__', '')}".encode())
+    entry = cache_dir / f"{key.hexdigest()}.woff2"
+    try:
+        return entry.read_bytes()
+    except OSError:
+        pass
+    data = subset_woff2(path, chars)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temp = entry.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_bytes(data)
+        temp.replace(entry)
+    except OSError as exc:  # a cache that cannot be written only costs time
+        log.debug("font cache not written: %s", exc)
+    return data
+
+
 @cache
 def subset_woff2(path: Path, chars: frozenset[str]) -> bytes:
     """``path`` cut down to ``chars``, as WOFF2.
@@ -85,12 +114,12 @@ def subset_woff2(path: Path, chars: frozenset[str]) -> bytes:
     return buffer.getvalue()
 
 
-def font_face_css(text: str) -> str:
+def font_face_css(text: str, cache_dir: Path | None = None) -> str:
     """@font-face rules for every face, each subset to the characters of ``text``."""
     chars = frozenset(_BASE_CHARS) | frozenset(c for c in text if c.isprintable())
     rules = []
     for face, path in zip(FACES, face_paths(), strict=True):
-        data = base64.b64encode(subset_woff2(path, chars)).decode("ascii")
+        data = base64.b64encode(cached_subset_woff2(path, chars, cache_dir)).decode("ascii")
         rules.append(
             "@font-face{"
             f"font-family:{FAMILY};font-weight:{face.weight};font-style:{face.style};"

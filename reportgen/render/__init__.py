@@ -219,7 +219,7 @@ def render_briefing(store: Store, charts: Sequence[ChartLike], project: Path) ->
             "the base layout must include {{ font_faces }} exactly once inside <style>",
             Location(f"{TEMPLATE_DIR}/base.html.j2"),
         )
-    return html.replace(_FONT_SLOT, font_face_css(html))
+    return html.replace(_FONT_SLOT, font_face_css(html, project / ".cache" / "fonts"))
 
 
 def check_templates(project: Path, problems: Problems) -> None:
