@@ -207,10 +207,26 @@ def _staging(out: Path) -> Iterator[Path]:
         raise ReportError(
             f"cannot write the briefing here: {exc.strerror}", Location(str(out))
         ) from None
+    _ACTIVE_STAGING.add(staging)
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        _ACTIVE_STAGING.discard(staging)
+
+
+#: Staging folders of the builds running in this process, for :func:`abandon`.
+_ACTIVE_STAGING: set[Path] = set()
+
+
+def abandon() -> None:
+    """Remove this process's staging folders at once; published outputs stay as they were.
+
+    The CLI calls this from its SIGINT/SIGTERM handler and then exits without
+    unwinding: a KeyboardInterrupt raised inside WeasyPrint's C callbacks or a weakref
+    finaliser is printed and swallowed, and the build would carry on."""
+    for folder in list(_ACTIVE_STAGING):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sweep_abandoned_staging(out: Path) -> None:

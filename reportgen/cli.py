@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -189,12 +192,26 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     root.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO)
 
 
+def _exit_on_interrupt(signum: int, _frame: object) -> None:
+    """Stop now, leaving the published outputs untouched (they only ever change by rename)."""
+    build = sys.modules.get("reportgen.build")
+    if build is not None:
+        build.abandon()
+    os.write(2, b"reportgen: interrupted\n")
+    os._exit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args: argparse.Namespace | None = None
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         args = build_parser().parse_args(argv)
         _configure_logging(args.verbose, args.quiet)
+        if args.verb != "email" and threading.current_thread() is threading.main_thread():
+            # Email keeps Python's KeyboardInterrupt so the delivery log records what the
+            # server already accepted; every other verb writes only by atomic rename.
+            signal.signal(signal.SIGINT, _exit_on_interrupt)
+            signal.signal(signal.SIGTERM, _exit_on_interrupt)
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
     except UsageError as exc:

@@ -348,7 +348,7 @@ def test_wrong_field_and_literal_number_are_located(project: Path) -> None:
     spec = SPECS["line.yaml"].replace("note:", "notes:")
     spec = spec.replace("title: Output and targets", "title: Output to reach 1.5 million")
     found = problems_for(project, {"line.yaml": spec})
-    assert found == ["charts/line.yaml:5:8: unknown field 'notes' in a line chart"]
+    assert found == ["charts/line.yaml:5:1: unknown field 'notes' in a line chart"]
     found = problems_for(
         project,
         {

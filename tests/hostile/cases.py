@@ -259,7 +259,7 @@ YAML = [
         "yaml",
         extra_facts("factz:\n  - id: x1\n"),
         message=r"unknown section 'factz'",
-        where=("seeds/facts/extra.yaml", "- id: x1"),
+        where=("seeds/facts/extra.yaml", "factz:"),
     ),
     Case(
         "yaml-empty-fact-file",
