@@ -16,9 +16,14 @@ an attacker-controlled header. So we refuse:
 
 from __future__ import annotations
 
+import email.errors
+import email.policy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 from reportgen.errors import Location, Problems
@@ -117,7 +122,28 @@ def parse_recipient(text: str, what: str = "address") -> Recipient:
     problem = address_problem(address)
     if problem:
         raise ValueError(problem)
+    if name and not _name_round_trips(name, address):
+        raise ValueError(
+            f"display name in {_describe(stripped)} does not survive header encoding "
+            "unchanged; give the address alone or a plainer name"
+        )
     return Recipient(address=address, name=name)
+
+
+def _name_round_trips(name: str, address: str) -> bool:
+    """Whether a To header with this name reads back as written.
+
+    Python's header folding mangles some long runs of non-ASCII text; refusing such a
+    name here, before anything is built, beats refusing the finished message."""
+    message = EmailMessage(policy=email.policy.SMTP)
+    try:
+        message["To"] = Address(display_name=name, addr_spec=address)
+        raw = message.as_bytes()
+    except (ValueError, TypeError, IndexError, email.errors.HeaderParseError):
+        return False
+    parsed = BytesParser(policy=email.policy.default).parsebytes(raw)
+    found: tuple[Address, ...] = tuple(getattr(parsed["To"], "addresses", ()))
+    return [(a.display_name, a.addr_spec) for a in found] == [(name, address)]
 
 
 def read_recipient_file(path: Path, problems: Problems) -> list[tuple[str, Location]]:
