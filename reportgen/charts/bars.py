@@ -22,6 +22,23 @@ WHITE_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "
 LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
 
 
+def row_label(ax: Axes, fig: MplFigure, y: float, text: str) -> None:
+    """A horizontal bar's name, just above it at the left edge, on a white ground so
+    gridlines never run through it."""
+    band = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.text(
+        0,
+        y + 0.24,
+        text,
+        transform=offset_copy(band, fig, y=GAP, units="points"),
+        va="bottom",
+        ha="left",
+        fontsize=style.SIZE_LABEL,
+        fontweight="normal",
+        bbox=LABEL_BOX,
+    )
+
+
 def rect(
     ax: Axes,
     look: str,
@@ -80,17 +97,7 @@ def bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
     style.value_ticks(ax, "x", unit, ax.get_xlim()[1], chart.axis)
     band = blended_transform_factory(ax.transAxes, ax.transData)
     for y, mark in zip(ys, marks, strict=True):
-        ax.text(
-            0,
-            y + 0.24,
-            mark.label,
-            transform=offset_copy(band, fig, y=GAP, units="points"),
-            va="bottom",
-            ha="left",
-            fontsize=style.SIZE_LABEL,
-            fontweight="normal",
-            bbox=LABEL_BOX,
-        )
+        row_label(ax, fig, y, mark.label)
         if mark.figure is None:
             ax.text(
                 0,

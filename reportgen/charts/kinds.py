@@ -9,7 +9,6 @@ import itertools
 from collections.abc import Callable
 
 from matplotlib.figure import Figure as MplFigure
-from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from reportgen.charts import style
 from reportgen.charts.bars import (
@@ -19,6 +18,7 @@ from reportgen.charts.bars import (
     bar,
     grouped_bar,
     rect,
+    row_label,
     stacked_bar,
     value_text,
 )
@@ -37,23 +37,12 @@ def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
     ax.set_yticks([])
     ax.set_xlim(0, 100)
     style.value_ticks(ax, "x", "percent", 100, chart.spec.axis or "share of the whole")
-    band = blended_transform_factory(ax.transAxes, ax.transData)
     for i, row in enumerate(rows):
         y = n - 1 - i
         part, whole = row.marks[0], row.whole
         assert whole is not None
         share = part.value / whole.value * 100
-        ax.text(
-            0,
-            y + 0.24,
-            row.label,
-            transform=offset_copy(band, fig, y=GAP, units="points"),
-            va="bottom",
-            ha="left",
-            fontsize=style.SIZE_LABEL,
-            fontweight="normal",
-            bbox=LABEL_BOX,
-        )
+        row_label(ax, fig, y, row.label)
         rect(
             ax, whole.look, "#9a9a9a", horizontal=True, at=y, value=100, size=0.42, face=style.WHOLE
         )
