@@ -6,7 +6,7 @@
 set -eu
 want="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-inter"
 if [ "${1:-report}" = "test" ]; then
-    want="$want poppler-utils chromium"
+    want="$want poppler-utils chromium faketime"
 fi
 missing=""
 for pkg in $want; do
