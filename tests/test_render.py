@@ -349,7 +349,7 @@ def test_autoescape_is_on_for_html_j2_templates(tmp_path: Path) -> None:
 
 
 def test_pdf_contents_page_numbers_match_the_bookmarks(built_briefing: BuiltBriefing) -> None:
-    import fitz
+    import pymupdf as fitz
 
     with fitz.open(built_briefing.pdf) as pdf:
         bookmarks = {title: page for level, title, page in pdf.get_toc() if level == 1}
@@ -367,7 +367,7 @@ def test_pdf_contents_page_numbers_match_the_bookmarks(built_briefing: BuiltBrie
 
 
 def test_pdf_running_head_names_the_section(built_briefing: BuiltBriefing) -> None:
-    import fitz
+    import pymupdf as fitz
 
     with fitz.open(built_briefing.pdf) as pdf:
         starts: dict[int, list[str]] = {}
