@@ -48,8 +48,7 @@ def check_project(project: Path) -> CheckSummary:
         charts = len(check_charts(store, project.resolve(), problems))
     from reportgen.render import check_templates
 
-    check_templates(project.resolve(), problems)
-    templates = len(list((project / "templates").rglob("*.j2")))
+    templates = check_templates(project.resolve(), problems)
     problems.raise_if_any()
     assert store is not None
     return CheckSummary(store, coverage, charts, templates)

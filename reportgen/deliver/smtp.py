@@ -116,10 +116,8 @@ def _session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
             )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-    except ssl.SSLCertVerificationError as exc:
-        raise _Permanent(_tls_message(settings, exc)) from None
     except ssl.SSLError as exc:
-        raise _Permanent(f"TLS with {settings.server} failed: {exc.reason or exc}") from None
+        raise _tls_failure(settings, exc) from None
     except smtplib.SMTPConnectError as exc:
         raise _classify(
             exc.smtp_code,
@@ -137,6 +135,13 @@ def _session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             smtp.close()
+
+
+def _tls_failure(settings: SmtpSettings, exc: ssl.SSLError) -> _Permanent:
+    """A TLS failure is permanent: retrying cannot make a certificate valid."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _Permanent(_tls_message(settings, exc))
+    return _Permanent(f"TLS with {settings.server} failed: {exc.reason or exc}")
 
 
 def _tls_message(settings: SmtpSettings, exc: ssl.SSLCertVerificationError) -> str:
@@ -167,10 +172,8 @@ def _hello(smtp: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContext |
             if not smtp.has_extn("auth"):
                 raise _Permanent(f"{settings.server} offers no AUTH, but a user is configured")
             smtp.login(settings.user, settings.password)
-    except ssl.SSLCertVerificationError as exc:
-        raise _Permanent(_tls_message(settings, exc)) from None
     except ssl.SSLError as exc:
-        raise _Permanent(f"TLS with {settings.server} failed: {exc.reason or exc}") from None
+        raise _tls_failure(settings, exc) from None
     except smtplib.SMTPAuthenticationError as exc:
         raise _classify(
             exc.smtp_code,

@@ -222,13 +222,15 @@ def render_briefing(store: Store, charts: Sequence[ChartLike], project: Path) ->
     return html.replace(_FONT_SLOT, font_face_css(html, project / ".cache" / "fonts"))
 
 
-def check_templates(project: Path, problems: Problems) -> None:
-    """Compile every template; report syntax errors and missing partials with their line."""
+def check_templates(project: Path, problems: Problems) -> int:
+    """Compile every template; report syntax errors and missing partials with their line.
+
+    Returns how many templates were compiled."""
     project = project.resolve()
     folder = project / TEMPLATE_DIR
     if not (folder / BRIEFING).is_file():
         problems.add("the briefing template is missing", Location(f"{TEMPLATE_DIR}/{BRIEFING}"))
-        return
+        return 0
     env = environment(project)
     names = sorted(env.list_templates(filter_func=lambda n: n.endswith(".j2")))
     for name in names:
@@ -247,6 +249,7 @@ def check_templates(project: Path, problems: Problems) -> None:
     for css in sorted(folder.rglob("*.css")):
         if "</" in css.read_text(encoding="utf-8", errors="replace"):
             problems.add("contains '</', which would end <style>", Location(relative(css, project)))
+    return len(names)
 
 
 def _check_references(
