@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ from reportgen.progress import Stages
 if TYPE_CHECKING:
     from reportgen.charts import ChartOutput, ChartsResult
     from reportgen.facts.store import Store
+    from reportgen.pdf import PdfEngine, PdfJob
+    from reportgen.render import Briefing
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,20 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
         log.debug("nothing changed since the last build of %s", _shown(out))
         return BuildResult(out, {n: out / n for n in names}, True, read_manifest(out))
 
+    # Started first, the PDF worker imports WeasyPrint while this process does the rest.
+    with _pdf_engine("pdf" in formats) as engine:
+        manifest = _build(project, out, formats, inputs, engine)
+    return BuildResult(out, {n: out / n for n in names}, False, manifest)
+
+
+def _build(
+    project: Path,
+    out: Path,
+    formats: set[str],
+    inputs: dict[str, str],
+    engine: PdfEngine | None,
+) -> dict[str, Any]:
+    """The stages, in a staging folder published whole at the end; the manifest."""
     from reportgen.pdf import source_date_epoch
 
     stages = Stages()
@@ -88,31 +105,43 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     epoch = source_date_epoch(store)
     with _staging(out) as staging, _source_date_epoch(epoch):
         with stages.stage("charts"):
-            charts = _build_charts(store, project, staging / CHARTS_DIR)
+            charts = _draw_charts(store, project, staging / CHARTS_DIR)
             stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
         with stages.stage("render"):
-            html = _render(store, charts.charts, project)
-            (staging / HTML_NAME).write_bytes(html.encode("utf-8"))
+            briefing = _render(store, charts.charts, project)
+            if engine is not None:
+                engine.submit(_pdf_job(briefing.for_print(), store, project, epoch))
+            (staging / HTML_NAME).write_bytes(briefing.page().encode("utf-8"))
+        if charts.unfinished:
+            # Drawn while the worker lays out the PDF: the email's PNGs of new charts.
+            with stages.stage("png"):
+                stages.note("png", f"{charts.unfinished} for email, alongside the PDF")
+                charts.finish()
         outputs: dict[str, dict[str, Any]] = {}
         if "html" in formats:
             outputs[HTML_NAME] = _describe_output(staging / HTML_NAME)
-        if "pdf" in formats:
+        peak_kb = {"build": _peak_kb()}
+        if engine is not None:
             with stages.stage("pdf"):
-                pages = _write_pdf(html, store, project, epoch, staging / PDF_NAME)
+                result = engine.result()
+                (staging / PDF_NAME).write_bytes(result.pdf.data)
+                pages, size = result.pdf.pages, len(result.pdf.data) / 1024
                 outputs[PDF_NAME] = {**_describe_output(staging / PDF_NAME), "pages": pages}
-                stages.note("pdf", f"{pages} pages, {outputs[PDF_NAME]['bytes'] / 1024:.0f} KB")
+                stages.note("pdf", f"{pages} pages, {size:.0f} KB")
+            peak_kb["pdf_worker"] = result.peak_kb
         manifest = {
             "reportgen": __version__,
             "source_date_epoch": epoch,
             "inputs": inputs,
-            "inputs_digest": digest,
+            "inputs_digest": inputs_digest(inputs),
             "outputs": outputs,
             "counts": _counts(store, charts),
             "timings_ms": stages.timings_ms,
+            "peak_memory_kb": peak_kb,
         }
         write_manifest(staging / MANIFEST, manifest)
-        _publish(staging, out, names)
-    return BuildResult(out, {n: out / n for n in names}, False, manifest)
+        _publish(staging, out, {OUTPUT_NAMES[f] for f in formats})
+    return manifest
 
 
 def is_up_to_date(project: Path, out: Path, formats: set[str] | None = None) -> bool:
@@ -156,28 +185,50 @@ def _open_store(project: Path) -> Store:
     return open_store(project)
 
 
-def _build_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
-    from reportgen.charts import build_charts
+def _draw_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
+    from reportgen.charts import draw_charts
 
-    return build_charts(store, project, out_dir)
-
-
-def _render(store: Store, charts: list[ChartOutput], project: Path) -> str:
-    from reportgen.render import render_briefing
-
-    return render_briefing(store, charts, project)
+    return draw_charts(store, project, out_dir)
 
 
-def _write_pdf(html: str, store: Store, project: Path, epoch: int, target: Path) -> int:
-    from reportgen.pdf import html_to_pdf
+def _render(store: Store, charts: list[ChartOutput], project: Path) -> Briefing:
+    from reportgen.render import render
+
+    return render(store, charts, project)
+
+
+@contextmanager
+def _pdf_engine(wanted: bool) -> Iterator[PdfEngine | None]:
+    if not wanted:
+        yield None
+        return
+    from reportgen.pdf import PdfEngine
+
+    with PdfEngine.start() as engine:
+        yield engine
+
+
+def _pdf_job(html: str, store: Store, project: Path, epoch: int) -> PdfJob:
+    from reportgen.fonts import FONT_DIR
+    from reportgen.pdf import PdfJob, PdfMeta
 
     if store.meta is None:
         raise ReportError("seeds/report.yaml is missing: the PDF has no title or metadata")
-    result = html_to_pdf(
-        html, base=project, meta=store.meta, source_date_epoch=epoch, shown_as=HTML_NAME
+    return PdfJob(
+        html=html,
+        base=str(project),
+        roots=(str(FONT_DIR),),
+        meta=PdfMeta.of(store.meta),
+        source_date_epoch=epoch,
+        shown_as=HTML_NAME,
     )
-    target.write_bytes(result.data)
-    return result.pages
+
+
+def _peak_kb() -> int:
+    """This process's peak resident memory so far (the manifest records it per process)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _counts(store: Store, charts: ChartsResult) -> dict[str, int]:
@@ -225,6 +276,9 @@ def abandon() -> None:
     The CLI calls this from its SIGINT/SIGTERM handler and then exits without
     unwinding: a KeyboardInterrupt raised inside WeasyPrint's C callbacks or a weakref
     finaliser is printed and swallowed, and the build would carry on."""
+    engine = sys.modules.get("reportgen.pdf.engine")
+    if engine is not None:
+        engine.stop_all()
     for folder in list(_ACTIVE_STAGING):
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -114,6 +114,20 @@ def subset_woff2(path: Path, chars: frozenset[str]) -> bytes:
     return buffer.getvalue()
 
 
+def font_face_css_for_print() -> str:
+    """@font-face rules naming the font files themselves, for the HTML the PDF is made from.
+
+    WeasyPrint subsets every font to the glyphs the PDF uses, so this HTML needs no
+    subsets of its own, and can be written before the charts' text is known."""
+    return "\n".join(
+        "@font-face{"
+        f"font-family:{FAMILY};font-weight:{face.weight};font-style:{face.style};"
+        f"src:url({path.as_uri()}) format('opentype')"
+        "}"
+        for face, path in zip(FACES, face_paths(), strict=True)
+    )
+
+
 def font_face_css(text: str, cache_dir: Path | None = None) -> str:
     """@font-face rules for every face, each subset to the characters of ``text``."""
     chars = frozenset(_BASE_CHARS) | frozenset(c for c in text if c.isprintable())

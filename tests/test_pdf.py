@@ -17,7 +17,7 @@ from pypdf.generic import DictionaryObject
 
 from reportgen.errors import ReportError
 from reportgen.facts.model import ReportMeta
-from reportgen.pdf import html_to_pdf, pdf_date, source_date_epoch
+from reportgen.pdf import PdfMeta, html_to_pdf, pdf_date, source_date_epoch
 from tests.conftest import REPO, BuiltBriefing
 
 #: Figures any reader of this briefing looks for first.
@@ -216,7 +216,7 @@ def test_every_figure_in_the_html_is_in_the_pdf(built_briefing: BuiltBriefing) -
 
 
 def _pdf(html: str, base: Path) -> bytes:
-    return html_to_pdf(html, base=base, meta=META, source_date_epoch=1_700_000_000).data
+    return html_to_pdf(html, base=base, meta=PdfMeta.of(META), source_date_epoch=1_700_000_000).data
 
 
 def _page(body: str) -> str:

@@ -106,87 +106,112 @@ def clean_svg(markup: str, prefix: str, alt: str, inline: bool) -> str:
     return f"<svg{attrs}>" + markup[root.end() :].rstrip() + "\n"
 
 
-def draw(chart: Resolved) -> Drawn:
-    style.setup()
-    import matplotlib
-    from matplotlib.transforms import Bbox
+class Drawing:
+    """One chart's figure, drawn as SVG first and as PNG later.
 
-    body_h = kinds.HEIGHT_IN[chart.spec.kind](chart)
-    fig = style.new_figure(body_h)
-    inner = (style.WIDTH_IN - 0.2) * 72
-    head = _wrap(chart.title, style.SIZE_TITLE, inner, "semibold")
-    sub = _wrap(chart.subtitle, style.SIZE_LABEL, inner) if chart.subtitle else ""
-    # The PNG travels alone (email), so it carries the note's caveats with the source.
-    footer = f"Note: {chart.note}\n{chart.source_line}" if chart.note else chart.source_line
-    foot = _wrap(footer, style.SIZE_SOURCE, inner)
-    line = 1.3 / 72
-    head_h = 0.12 + head.count("\n") * style.SIZE_TITLE * line + style.SIZE_TITLE / 72
-    if sub:
-        head_h += 0.05 + (sub.count("\n") + 1) * style.SIZE_LABEL * line
-    head_h += 0.1
-    foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.16
-    total_h = head_h + body_h + foot_h
-    fig.set_size_inches(style.WIDTH_IN, total_h)
-    kinds.BUILDERS[chart.spec.kind](fig, (0.0, foot_h, style.WIDTH_IN, body_h), chart)
-    inches = fig.dpi_scale_trans
-    extras = [
-        fig.text(
-            0.1,
-            total_h - 0.12,
-            head,
-            transform=inches,
-            va="top",
-            ha="left",
-            fontsize=style.SIZE_TITLE,
-            fontweight="semibold",
-            linespacing=1.3,
-        ),
-        fig.text(
-            0.1,
-            0.08,
-            foot,
-            transform=inches,
-            va="bottom",
-            ha="left",
-            fontsize=style.SIZE_SOURCE,
-            color=style.MUTED,
-            linespacing=1.3,
-        ),
-    ]
-    if sub:
-        top_of_sub = total_h - 0.12 - (head.count("\n") + 1) * style.SIZE_TITLE * line - 0.05
-        extras.append(
+    The briefing waits for the SVG; the PNG is for email only, so the build draws it
+    while WeasyPrint lays out the PDF in its worker process. The figure stays open
+    in between: building it again would cost as much as drawing it."""
+
+    def __init__(self, chart: Resolved) -> None:
+        style.setup()
+        self.chart = chart
+        body_h = kinds.HEIGHT_IN[chart.spec.kind](chart)
+        fig = style.new_figure(body_h)
+        inner = (style.WIDTH_IN - 0.2) * 72
+        head = _wrap(chart.title, style.SIZE_TITLE, inner, "semibold")
+        sub = _wrap(chart.subtitle, style.SIZE_LABEL, inner) if chart.subtitle else ""
+        # The PNG travels alone (email), so it carries the note's caveats with the source.
+        footer = f"Note: {chart.note}\n{chart.source_line}" if chart.note else chart.source_line
+        foot = _wrap(footer, style.SIZE_SOURCE, inner)
+        line = 1.3 / 72
+        head_h = 0.12 + head.count("\n") * style.SIZE_TITLE * line + style.SIZE_TITLE / 72
+        if sub:
+            head_h += 0.05 + (sub.count("\n") + 1) * style.SIZE_LABEL * line
+        head_h += 0.1
+        foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.16
+        total_h = head_h + body_h + foot_h
+        fig.set_size_inches(style.WIDTH_IN, total_h)
+        kinds.BUILDERS[chart.spec.kind](fig, (0.0, foot_h, style.WIDTH_IN, body_h), chart)
+        inches = fig.dpi_scale_trans
+        # Title, subtitle and footer belong to the PNG only: the briefing sets them as text.
+        self._png_only = [
             fig.text(
                 0.1,
-                top_of_sub,
-                sub,
+                total_h - 0.12,
+                head,
                 transform=inches,
                 va="top",
                 ha="left",
-                fontsize=style.SIZE_LABEL,
+                fontsize=style.SIZE_TITLE,
+                fontweight="semibold",
+                linespacing=1.3,
+                visible=False,
+            ),
+            fig.text(
+                0.1,
+                0.08,
+                foot,
+                transform=inches,
+                va="bottom",
+                ha="left",
+                fontsize=style.SIZE_SOURCE,
                 color=style.MUTED,
                 linespacing=1.3,
+                visible=False,
+            ),
+        ]
+        if sub:
+            top_of_sub = total_h - 0.12 - (head.count("\n") + 1) * style.SIZE_TITLE * line - 0.05
+            self._png_only.append(
+                fig.text(
+                    0.1,
+                    top_of_sub,
+                    sub,
+                    transform=inches,
+                    va="top",
+                    ha="left",
+                    fontsize=style.SIZE_LABEL,
+                    color=style.MUTED,
+                    linespacing=1.3,
+                    visible=False,
+                )
             )
+        self._fig = fig
+        self._body = (foot_h, body_h)
+
+    def svg(self) -> tuple[str, bytes]:
+        """The chart body as an inline ``<svg>`` element and as a standalone file."""
+        import matplotlib
+        from matplotlib.transforms import Bbox
+
+        foot_h, body_h = self._body
+        svg = io.StringIO()
+        # Set, not scoped with rc_context: restoring every rcParam costs tens of ms a chart,
+        # and each drawing sets its own salt.
+        matplotlib.rcParams["svg.hashsalt"] = self.chart.spec.id
+        self._fig.savefig(
+            svg,
+            format="svg",
+            bbox_inches=Bbox.from_bounds(0, foot_h, style.WIDTH_IN, body_h),
+            pad_inches=0,
+            metadata={"Date": None, "Creator": None},
         )
-    png = _png(fig)
-    for artist in extras:
-        artist.set_visible(False)
-    svg = io.StringIO()
-    # Set, not scoped with rc_context: restoring every rcParam costs tens of ms a chart,
-    # and each drawing sets its own salt.
-    matplotlib.rcParams["svg.hashsalt"] = chart.spec.id
-    fig.savefig(
-        svg,
-        format="svg",
-        bbox_inches=Bbox.from_bounds(0, foot_h, style.WIDTH_IN, body_h),
-        pad_inches=0,
-        metadata={"Date": None, "Creator": None},
-    )
-    markup = svg.getvalue()
-    prefix = f"chart-{chart.spec.id}"
-    file_svg = clean_svg(markup, prefix, chart.alt, inline=False)
-    return Drawn(
-        svg=clean_svg(markup, prefix, chart.alt, inline=True),
-        svg_file=('<?xml version="1.0" encoding="utf-8"?>\n' + file_svg).encode(),
-        png=png,
-    )
+        markup = svg.getvalue()
+        prefix = f"chart-{self.chart.spec.id}"
+        file_svg = clean_svg(markup, prefix, self.chart.alt, inline=False)
+        inline_svg = clean_svg(markup, prefix, self.chart.alt, inline=True)
+        return inline_svg, ('<?xml version="1.0" encoding="utf-8"?>\n' + file_svg).encode()
+
+    def png(self) -> bytes:
+        """The whole figure, title and source line included, as a 2x PNG for email."""
+        for artist in self._png_only:
+            artist.set_visible(True)
+        return _png(self._fig)
+
+
+def draw(chart: Resolved) -> Drawn:
+    """SVG and PNG of one chart, one after the other."""
+    drawing = Drawing(chart)
+    svg, svg_file = drawing.svg()
+    return Drawn(svg=svg, svg_file=svg_file, png=drawing.png())

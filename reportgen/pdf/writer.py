@@ -10,7 +10,9 @@ Three rules hold for every PDF reportgen makes:
 - the output depends on the inputs only: dates come from ``SOURCE_DATE_EPOCH``
   (derived from the data by the caller), never from the clock.
 
-WeasyPrint is imported inside functions so that ``reportgen check`` stays fast.
+WeasyPrint is imported inside functions so that ``reportgen check`` stays fast, and
+nothing here imports the fact store's models: the PDF worker process
+(:mod:`reportgen.pdf.worker`) loads this module and WeasyPrint only.
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ from urllib.parse import unquote, urlsplit
 
 from reportgen import __version__
 from reportgen.errors import Location, ReportError, ReportErrors
-from reportgen.facts.model import ReportMeta
-from reportgen.facts.store import Store
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
+
+    from reportgen.facts.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,22 @@ _CONTENT_TYPES = {
 class PdfResult:
     data: bytes
     pages: int
+
+
+@dataclass(frozen=True)
+class PdfMeta:
+    """The PDF's document information, from ``seeds/report.yaml``."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+
+    @classmethod
+    def of(cls, meta: Any) -> PdfMeta:
+        """From the store's ReportMeta (or anything with the same fields)."""
+        return cls(meta.title, meta.author, meta.subject, tuple(meta.keywords), meta.language)
 
 
 class FetchRefused(Exception):
@@ -139,6 +157,17 @@ def _font_config() -> FontConfiguration:
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and set up fonts now, before there is anything to render.
+
+    The PDF worker calls this as soon as it starts, so that this half second
+    passes while the build process is still drawing charts and rendering HTML."""
+    import weasyprint  # noqa: F401
+
+    _check_harfbuzz_subset()
+    _font_config()
 
 
 #: SVG-only properties. WeasyPrint's HTML cascade reads the style attributes of inline
@@ -227,7 +256,7 @@ def html_to_pdf(
     html: str,
     *,
     base: Path,
-    meta: ReportMeta,
+    meta: PdfMeta,
     source_date_epoch: int,
     roots: Sequence[Path] = (),
     shown_as: str = "briefing.html",

@@ -1,0 +1,97 @@
+"""The PDF worker process: ``python -m reportgen.pdf.worker JOBS RESULTS PARENT``.
+
+Started by :class:`reportgen.pdf.engine.PdfEngine`; renders one job with
+:func:`reportgen.pdf.writer.html_to_pdf` and sends back the PDF or its problems.
+It imports WeasyPrint and nothing of the fact store, so it is ready before the
+build process has its HTML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import resource
+import signal
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import ReportError, ReportErrors
+
+_PR_SET_PDEATHSIG = 1
+#: Collector thresholds for the worker, measured with scripts/bench_means.py gc.
+_GC_THRESHOLDS = (100_000, 50, 1_000)
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when the build process dies, even by SIGKILL (Linux)."""
+    # Elsewhere than Linux the closed job pipe still ends the worker, once it reads it.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before prctl took effect
+        os._exit(0)
+
+
+def _problems(exc: ReportError) -> tuple[str, list[tuple[str, tuple[str, int, int] | None]]]:
+    errors = exc.errors if isinstance(exc, ReportErrors) else [exc]
+    return (
+        "problems",
+        [
+            (e.message, (e.location.path, e.location.line, e.location.col) if e.location else None)
+            for e in errors
+        ],
+    )
+
+
+def main(argv: list[str]) -> int:
+    jobs_fd, results_fd, parent = (int(arg) for arg in argv)
+    # Ctrl-C reaches the whole process group; the build process decides what happens.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+    # WeasyPrint allocates millions of small objects that all live until the PDF is
+    # written; at Python's default threshold (700) the collector walks them again and
+    # again for nothing. A one-job process can afford to collect rarely.
+    gc.set_threshold(*_GC_THRESHOLDS)
+    jobs = Connection(jobs_fd, writable=False)
+    results = Connection(results_fd, readable=False)
+    from reportgen.pdf import writer
+
+    reply: tuple[Any, ...] | None = None
+    try:
+        writer.warm_up()
+    except OSError as exc:  # WeasyPrint loads Pango and HarfBuzz with ctypes/cffi
+        reply = _problems(
+            ReportError(
+                f"WeasyPrint cannot start ({exc}); install its system libraries: make system-deps"
+            )
+        )
+    try:
+        job = jobs.recv()
+    except EOFError:
+        return 0  # the build ended without a PDF to make
+    if reply is None:
+        try:
+            result = writer.html_to_pdf(
+                job.html,
+                base=Path(job.base),
+                meta=job.meta,
+                source_date_epoch=job.source_date_epoch,
+                roots=[Path(root) for root in job.roots],
+                shown_as=job.shown_as,
+            )
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            reply = ("done", result.data, result.pages, peak_kb)
+        except ReportError as exc:
+            reply = _problems(exc)
+        except Exception:  # noqa: BLE001 - sent to the build process, which reports it
+            reply = ("crash", traceback.format_exc())
+    results.send(reply)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
