@@ -111,7 +111,7 @@ def _build(
             briefing = _render(store, charts.charts, project)
             if engine is not None:
                 engine.submit(_pdf_job(briefing.for_print(), store, project, epoch))
-            (staging / HTML_NAME).write_bytes(briefing.page().encode("utf-8"))
+            _write(staging / HTML_NAME, briefing.page().encode("utf-8"))
         if charts.unfinished:
             # Drawn while the worker lays out the PDF: the email's PNGs of new charts.
             with stages.stage("png"):
@@ -124,7 +124,7 @@ def _build(
         if engine is not None:
             with stages.stage("pdf"):
                 result = engine.result()
-                (staging / PDF_NAME).write_bytes(result.pdf.data)
+                _write(staging / PDF_NAME, result.pdf.data)
                 pages, size = result.pdf.pages, len(result.pdf.data) / 1024
                 outputs[PDF_NAME] = {**_describe_output(staging / PDF_NAME), "pages": pages}
                 stages.note("pdf", f"{pages} pages, {size:.0f} KB")
@@ -222,6 +222,16 @@ def _pdf_job(html: str, store: Store, project: Path, epoch: int) -> PdfJob:
         source_date_epoch=epoch,
         shown_as=HTML_NAME,
     )
+
+
+def _write(path: Path, data: bytes) -> None:
+    """An output into the staging folder; a full disk is the user's to fix, not a crash."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write {path.name}: {exc.strerror}", Location(_shown(path.parent.parent))
+        ) from None
 
 
 def _peak_kb() -> int:

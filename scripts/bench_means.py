@@ -14,7 +14,9 @@ comparable with ``scripts/bench.py``:
 - rows: WeasyPrint's time per appendix table row, as the table grows;
 - inline_svg: the charts inline (``<svg>``, as the briefing has them) against ``<img>``
   data: URIs, which keep SVG style attributes out of WeasyPrint's HTML cascade;
-- pdfua: the floor with and without the tagged PDF/UA-1 variant the build writes.
+- pdfua: the floor with and without the tagged PDF/UA-1 variant the build writes;
+- gc: the PDF worker's garbage-collector thresholds against Python's default, on the
+  same render (interleaved runs).
 
 Usage: python scripts/bench_means.py [--html build/briefing.html] [--runs 3] [NAME ...]
 Writes build/bench-means.json.
@@ -320,6 +322,43 @@ def pdfua(args: argparse.Namespace) -> dict[str, Any]:
         }
 
 
+GC_RENDER = """
+import gc, resource, sys, time
+import weasyprint
+from reportgen.pdf.worker import _GC_THRESHOLDS
+if sys.argv[2] == "worker":
+    gc.set_threshold(*_GC_THRESHOLDS)
+t = time.perf_counter()
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(pdf_variant="pdf/ua-1")
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def gc(args: argparse.Namespace) -> dict[str, Any]:
+    """Render and write only (import excluded), default thresholds and the worker's, in turn."""
+    seconds: dict[str, list[float]] = {"default": [], "worker": []}
+    peak_kb: dict[str, int] = {"default": 0, "worker": 0}
+    for _ in range(args.runs):
+        for mode in seconds:
+            done = subprocess.run(
+                [PY, "-c", GC_RENDER, str(args.html), mode],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            took, peak = done.stdout.split()
+            seconds[mode].append(float(took))
+            peak_kb[mode] = max(peak_kb[mode], int(peak))
+    default, worker = (statistics.median(seconds[m]) for m in ("default", "worker"))
+    return {
+        "default_s": round(default, 3),
+        "worker_thresholds_s": round(worker, 3),
+        "saved": round(1 - worker / default, 3),
+        "peak_mb": {m: round(kb / 1024, 1) for m, kb in peak_kb.items()},
+    }
+
+
 EXPERIMENTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "imports": imports,
     "harfbuzz": harfbuzz,
@@ -330,6 +369,7 @@ EXPERIMENTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "rows": rows,
     "inline_svg": inline_svg,
     "pdfua": pdfua,
+    "gc": gc,
 }
 
 

@@ -215,6 +215,38 @@ def _wait_for_pdf_stage(scene: Scene, proc: subprocess.Popen[str], limit: float 
     return False
 
 
+def _pdf_workers(parent: int) -> set[int]:
+    """The PDF worker processes ``parent`` started (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"reportgen.pdf.worker" in cmdline:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a killed orphan waits for init to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _gone(pids: set[int], limit: float = 10) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if not any(_running(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_build_killed_mid_pdf(
     how: str, tmp_path: Path, previous_build: Path, record_property: pytest.RecordProperty
@@ -223,6 +255,7 @@ def test_build_killed_mid_pdf(
     proc = _start_build(scene)
     started = time.monotonic()
     in_pdf = _wait_for_pdf_stage(scene, proc)
+    workers = _pdf_workers(proc.pid)
     if in_pdf:
         proc.send_signal(getattr(signal, how))
     stdout, stderr = proc.communicate(timeout=120)
@@ -232,6 +265,9 @@ def test_build_killed_mid_pdf(
     again = run(argv_for("build", scene.project, scene.out), cwd=scene.project, timeout=300)
     _record(record_property, [killed, again], int(bool(changed_now)))
     assert in_pdf, f"the build never reached the PDF stage: {stderr}"
+    # The PDF worker goes with the build, even when the build had no chance to stop it.
+    assert workers, "no PDF worker was running during the PDF stage"
+    assert _gone(workers), f"PDF worker(s) {workers} outlived the {how}ed build"
     if how == "SIGKILL":
         assert proc.returncode == -signal.SIGKILL
     else:
