@@ -104,14 +104,19 @@ def _build(
         stages.note("facts", f"{len(store.facts)} facts, {len(store.derived)} derived")
     epoch = source_date_epoch(store)
     with _staging(out) as staging, _source_date_epoch(epoch):
-        with stages.stage("charts"):
-            charts = _draw_charts(store, project, staging / CHARTS_DIR)
-            stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
         with stages.stage("render"):
+            charts = _plan_charts(store, project, staging / CHARTS_DIR)
             briefing = _render(store, charts.charts, project)
             if engine is not None:
-                engine.submit(_pdf_job(briefing.for_print(), store, project, epoch))
-            _write(staging / HTML_NAME, briefing.page().encode("utf-8"))
+                engine.submit(_pdf_job(briefing.for_print(charts.charts), store, project, epoch))
+        # The worker lays out pages meanwhile; it needs a drawing only to paint it.
+        with stages.stage("charts"):
+            for chart in charts.draw_svgs():
+                if engine is not None:
+                    engine.chart(chart.id, chart.svg_path)
+            stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
+        with stages.stage("html"):
+            _write(staging / HTML_NAME, briefing.page(charts.charts).encode("utf-8"))
         if charts.unfinished:
             # Drawn while the worker lays out the PDF: the email's PNGs of new charts.
             with stages.stage("png"):
@@ -185,10 +190,10 @@ def _open_store(project: Path) -> Store:
     return open_store(project)
 
 
-def _draw_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
-    from reportgen.charts import draw_charts
+def _plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
+    from reportgen.charts import plan_charts
 
-    return draw_charts(store, project, out_dir)
+    return plan_charts(store, project, out_dir)
 
 
 def _render(store: Store, charts: list[ChartOutput], project: Path) -> Briefing:

@@ -7,8 +7,10 @@ charts whose content hash changed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 from reportgen.charts.cache import ChartCache, Entry, content_key, write_atomic
 from reportgen.charts.resolve import Resolved, resolve
 from reportgen.charts.spec import KINDS, ChartSpec, check_against_store, load_specs
+from reportgen.charts.style import body_size_pt
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
 
@@ -30,7 +33,7 @@ __all__ = [
     "build_charts",
     "build_charts_command",
     "check_charts",
-    "draw_charts",
+    "plan_charts",
 ]
 
 log = logging.getLogger(__name__)
@@ -50,21 +53,71 @@ class ChartOutput:
     source_line: str
     #: Every data point in words, with its qualifier and unit.
     alt: str
-    #: The ``<svg>`` element (no XML declaration), width 100%, ids prefixed by chart id.
+    #: The ``<svg>`` element (no XML declaration), width 100%, ids prefixed by chart id;
+    #: empty until the chart is drawn (:meth:`ChartsResult.draw_svgs`).
     svg: str
     svg_path: Path
     png_path: Path
+    #: The chart body's size in points, its SVG's viewBox, known before it is drawn.
+    size_pt: tuple[float, float] = (0.0, 0.0)
     #: The fact and derived-metric ids the chart reads.
     figures: tuple[str, ...] = ()
 
 
 @dataclass
+class _Planned:
+    chart: Resolved
+    key: str
+    entry: Entry | None
+
+
+@dataclass
+class _Unfinished:
+    id: str
+    drawing: Drawing
+    svg: str
+    svg_file: bytes
+    key: str
+
+
+@dataclass
 class ChartsResult:
+    """The charts of a build, drawn in two steps: SVGs first (the briefing needs them),
+    PNGs for email later (:meth:`finish`), while the PDF worker lays out pages."""
+
     charts: list[ChartOutput] = field(default_factory=list)
+    #: How many charts are (to be) drawn, and how many come from the cache.
     drawn: int = 0
     cached: int = 0
-    #: Charts whose SVG is drawn and whose PNG is not yet: see :meth:`finish`.
+    cache: ChartCache | None = None
+    _planned: list[_Planned] = field(default_factory=list)
     _unfinished: list[_Unfinished] = field(default_factory=list)
+
+    def draw_svgs(self) -> Iterator[ChartOutput]:
+        """Write every chart's SVG (and a cached chart's PNG); yield each chart once its
+        SVG file is written, cached charts first."""
+        planned = sorted(self._planned, key=lambda p: p.entry is None)
+        self._planned = []
+        by_id = {c.id: i for i, c in enumerate(self.charts)}
+        for item in planned:
+            index = by_id[item.chart.spec.id]
+            output = self.charts[index]
+            started = time.perf_counter()
+            if item.entry is not None:
+                svg, svg_file = item.entry.svg, item.entry.svg_file
+                _write(output.png_path, item.entry.png, output.png_path.parent)
+            else:
+                from reportgen.charts import render  # matplotlib only when drawing
+
+                drawing = render.Drawing(item.chart)
+                svg, svg_file = drawing.svg()
+                self._unfinished.append(_Unfinished(output.id, drawing, svg, svg_file, item.key))
+                log.debug(
+                    "chart %s drawn in %.0f ms", output.id, (time.perf_counter() - started) * 1000
+                )
+            _write(output.svg_path, svg_file, output.svg_path.parent)
+            self.charts[index] = dataclasses.replace(output, svg=svg)
+            yield self.charts[index]
 
     @property
     def unfinished(self) -> int:
@@ -72,24 +125,15 @@ class ChartsResult:
         return len(self._unfinished)
 
     def finish(self) -> None:
-        """Draw the PNGs still missing, write them and cache the charts.
-
-        Separate from :func:`draw_charts` so that a build can run it while its PDF
-        worker lays out pages: the briefing needs only the SVGs."""
+        """Draw the PNGs still missing, write them and cache the charts."""
+        assert self.cache is not None or not self._unfinished
         while self._unfinished:
             item = self._unfinished.pop(0)
+            output = next(c for c in self.charts if c.id == item.id)
             png = item.drawing.png()
-            _write(item.output.png_path, png, item.output.png_path.parent)
-            item.cache.put(item.output.id, item.key, Entry(item.output.svg, item.svg_file, png))
-
-
-@dataclass
-class _Unfinished:
-    output: ChartOutput
-    drawing: Drawing
-    svg_file: bytes
-    key: str
-    cache: ChartCache
+            _write(output.png_path, png, output.png_path.parent)
+            if self.cache is not None:
+                self.cache.put(item.id, item.key, Entry(item.svg, item.svg_file, png))
 
 
 def _resolve_all(store: Store, project: Path, problems: Problems) -> list[Resolved]:
@@ -113,60 +157,49 @@ def build_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
 
     Cached drawings live in ``PROJECT/.cache/charts``.
     """
-    result = draw_charts(store, project, out_dir)
+    result = plan_charts(store, project, out_dir)
+    for _ in result.draw_svgs():
+        pass
     result.finish()
     return result
 
 
-def draw_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
-    """Every chart's SVG into ``out_dir``, from the cache or drawn; PNGs of cached charts too.
+def plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
+    """Every chart resolved against the store and looked up in the cache; nothing drawn.
 
-    The PNGs of charts drawn now wait for :meth:`ChartsResult.finish`."""
+    Enough for the templates (titles, alt text, sizes): the drawing comes after,
+    from :meth:`ChartsResult.draw_svgs` and :meth:`ChartsResult.finish`."""
     problems = Problems()
     charts = _resolve_all(store, project, problems)
     problems.raise_if_any()
     cache = ChartCache(project / ".cache" / "charts")
-    result = ChartsResult()
+    result = ChartsResult(cache=cache)
     for chart in charts:
-        started = time.perf_counter()
         key = content_key(chart, store)
         entry = cache.get(chart.spec.id, key)
-        svg_path = out_dir / f"{chart.spec.id}.svg"
-        png_path = out_dir / f"{chart.spec.id}.png"
-        drawing: Drawing | None = None
+        result._planned.append(_Planned(chart, key, entry))
         if entry is None:
-            from reportgen.charts import render  # matplotlib only when drawing
-
-            drawing = render.Drawing(chart)
-            svg, svg_file = drawing.svg()
-            _write(svg_path, svg_file, out_dir)
             result.drawn += 1
-            log.debug(
-                "chart %s drawn in %.0f ms", chart.spec.id, (time.perf_counter() - started) * 1000
-            )
         else:
-            svg, svg_file = entry.svg, entry.svg_file
-            _write(svg_path, svg_file, out_dir)
-            _write(png_path, entry.png, out_dir)
             result.cached += 1
-        output = ChartOutput(
-            id=chart.spec.id,
-            number=chart.number,
-            kind=chart.spec.kind,
-            title=chart.title,
-            subtitle=chart.subtitle,
-            caption=chart.caption,
-            note=chart.note,
-            source_line=chart.source_line,
-            alt=chart.alt,
-            svg=svg,
-            svg_path=svg_path,
-            png_path=png_path,
-            figures=chart.figure_ids,
+        result.charts.append(
+            ChartOutput(
+                id=chart.spec.id,
+                number=chart.number,
+                kind=chart.spec.kind,
+                title=chart.title,
+                subtitle=chart.subtitle,
+                caption=chart.caption,
+                note=chart.note,
+                source_line=chart.source_line,
+                alt=chart.alt,
+                svg="",
+                svg_path=out_dir / f"{chart.spec.id}.svg",
+                png_path=out_dir / f"{chart.spec.id}.png",
+                size_pt=body_size_pt(chart),
+                figures=chart.figure_ids,
+            )
         )
-        result.charts.append(output)
-        if drawing is not None:
-            result._unfinished.append(_Unfinished(output, drawing, svg_file, key, cache))
     return result
 
 

@@ -145,12 +145,3 @@ BUILDERS: dict[str, Callable[[MplFigure, Box, Resolved], None]] = {
     "share": _share,
     "line": _line,
 }
-
-#: Chart body height in inches by kind (the column prints charts at 170 x ~85-100 mm).
-HEIGHT_IN: dict[str, Callable[[Resolved], float]] = {
-    "bar": lambda c: min(100, max(60, 22 + 17 * len(c.groups[0].marks))) * style.MM,
-    "grouped_bar": lambda c: 80 * style.MM,
-    "stacked_bar": lambda c: 95 * style.MM,
-    "share": lambda c: min(100, max(55, 22 + 24 * len(c.groups))) * style.MM,
-    "line": lambda c: 85 * style.MM,
-}

@@ -116,7 +116,7 @@ class Drawing:
     def __init__(self, chart: Resolved) -> None:
         style.setup()
         self.chart = chart
-        body_h = kinds.HEIGHT_IN[chart.spec.kind](chart)
+        body_h = style.body_height_in(chart)
         fig = style.new_figure(body_h)
         inner = (style.WIDTH_IN - 0.2) * 72
         head = _wrap(chart.title, style.SIZE_TITLE, inner, "semibold")

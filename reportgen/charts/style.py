@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.patches import Rectangle
+
+    from reportgen.charts.resolve import Resolved
 
 #: Bump when a change in drawing code should redraw every cached chart.
 STYLE_VERSION = "3"
@@ -296,3 +298,24 @@ def unit_label(fig: MplFigure, ax: Axes, text: str, x_in: float, above_pt: float
         units="points",
     )
     ax.text(x_in, 1, text, transform=where, ha="left", va="bottom", fontsize=SIZE_TICK, color=MUTED)
+
+
+#: Chart body height in inches by kind (the column prints charts at 170 x ~85-100 mm).
+#: Here, not in kinds.py, because the PDF's layout needs it before anything is drawn.
+_HEIGHT_IN: dict[str, Callable[[Resolved], float]] = {
+    "bar": lambda c: min(100, max(60, 22 + 17 * len(c.groups[0].marks))) * MM,
+    "grouped_bar": lambda c: 80 * MM,
+    "stacked_bar": lambda c: 95 * MM,
+    "share": lambda c: min(100, max(55, 22 + 24 * len(c.groups))) * MM,
+    "line": lambda c: 85 * MM,
+}
+
+
+def body_height_in(chart: Resolved) -> float:
+    """The chart body's height in inches (its width is :data:`WIDTH_IN`)."""
+    return _HEIGHT_IN[chart.spec.kind](chart)
+
+
+def body_size_pt(chart: Resolved) -> tuple[float, float]:
+    """The chart body in points: the viewBox of its SVG, known before it is drawn."""
+    return WIDTH_IN * 72, body_height_in(chart) * 72

@@ -9,7 +9,8 @@ HTML, the build draws the charts' email PNGs while the worker lays out pages.
 The two processes talk over two pipes of their own, framed by
 :mod:`multiprocessing.connection` (length-prefixed pickles):
 
-- build -> worker: one :class:`PdfJob`;
+- build -> worker: one :class:`PdfJob`, then ``("chart", id, path)`` for each drawing
+  once its file is written; the worker waits for one only when it paints it;
 - worker -> build: ``("done", pdf, pages, peak_kb)``, ``("problems", [(message,
   location)])`` for ReportErrors, or ``("crash", traceback)``.
 
@@ -108,6 +109,14 @@ class PdfEngine:
         # A worker that is already gone has its reason waiting for result().
         with contextlib.suppress(BrokenPipeError):
             self._jobs.send(job)
+
+    def chart(self, chart_id: str, svg_file: Path) -> None:
+        """Tell the worker where the drawing its HTML names (``reportgen-chart:ID``) is.
+
+        A path, not the bytes: a busy worker reads its pipe only when it paints a
+        chart, and a pipe full of drawings would stall the build until then."""
+        with contextlib.suppress(BrokenPipeError):
+            self._jobs.send(("chart", chart_id, str(svg_file)))
 
     def result(self) -> EngineResult:
         """Wait for the PDF; the worker's ReportErrors are raised here, with their locations."""

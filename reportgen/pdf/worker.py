@@ -47,6 +47,26 @@ def _problems(exc: ReportError) -> tuple[str, list[tuple[str, tuple[str, int, in
     )
 
 
+class _ChartInbox:
+    """The drawings the build process sends after the job, waited for when needed."""
+
+    def __init__(self, jobs: Connection) -> None:
+        self.jobs = jobs
+        self.received: dict[str, bytes] = {}
+
+    def __call__(self, chart_id: str) -> bytes:
+        from reportgen.pdf.writer import FetchRefused
+
+        while chart_id not in self.received:
+            try:
+                _, received_id, path = self.jobs.recv()
+            except EOFError:
+                raise FetchRefused(f"chart '{chart_id}' was never drawn") from None
+            # Written whole (by rename) before the build process sent its path.
+            self.received[received_id] = Path(path).read_bytes()
+        return self.received[chart_id]
+
+
 def main(argv: list[str]) -> int:
     jobs_fd, results_fd, parent = (int(arg) for arg in argv)
     # Ctrl-C reaches the whole process group; the build process decides what happens.
@@ -82,6 +102,7 @@ def main(argv: list[str]) -> int:
                 source_date_epoch=job.source_date_epoch,
                 roots=[Path(root) for root in job.roots],
                 shown_as=job.shown_as,
+                charts=_ChartInbox(jobs),
             )
             peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             reply = ("done", result.data, result.pages, peak_kb)

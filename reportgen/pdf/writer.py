@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,6 +51,12 @@ _CONTENT_TYPES = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }
+
+
+#: The URL scheme of a chart drawing in the print HTML (see reportgen.render.Briefing).
+CHART_SCHEME = "reportgen-chart"
+#: A chart's SVG file by chart id; may wait until the chart is drawn.
+ChartSource = Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
@@ -91,16 +97,22 @@ def _fetcher_class() -> type[Any]:
         turns any exception into a FatalURLFetchingError that stops the rendering.
         """
 
-        def __init__(self, roots: Sequence[Path]) -> None:
+        def __init__(self, roots: Sequence[Path], charts: ChartSource | None) -> None:
             super().__init__(
                 allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True
             )
             self.roots = tuple(root.resolve() for root in roots)
+            self.charts = charts
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
             if scheme == "data":
                 return super().fetch(url, headers)
+            if scheme == CHART_SCHEME and self.charts is not None:
+                chart_id = url.split(":", 1)[1]
+                return URLFetcherResponse(
+                    url, self.charts(chart_id), {"Content-Type": "image/svg+xml"}
+                )
             if scheme != "file":
                 raise FetchRefused(
                     f"refused to fetch '{_shorten(url)}': the briefing may only use data: URIs "
@@ -130,9 +142,10 @@ def _fetcher_class() -> type[Any]:
     return ProjectFetcher
 
 
-def project_fetcher(roots: Sequence[Path]) -> Any:
-    """A WeasyPrint URL fetcher that reads only ``data:`` URIs and files under ``roots``."""
-    return _fetcher_class()(roots)
+def project_fetcher(roots: Sequence[Path], charts: ChartSource | None = None) -> Any:
+    """A WeasyPrint URL fetcher that reads only ``data:`` URIs and files under ``roots``,
+    and with ``charts``, the drawings named ``reportgen-chart:ID``."""
+    return _fetcher_class()(roots, charts)
 
 
 @functools.cache
@@ -260,19 +273,21 @@ def html_to_pdf(
     source_date_epoch: int,
     roots: Sequence[Path] = (),
     shown_as: str = "briefing.html",
+    charts: ChartSource | None = None,
 ) -> PdfResult:
     """Render ``html`` as a tagged PDF/UA-1 document.
 
     Relative URLs resolve against ``base`` (the project folder); WeasyPrint may read
     files under ``base`` and ``roots`` only. The PDF's metadata comes from ``meta``
     (``seeds/report.yaml``), whatever the HTML head says, so that the PDF describes
-    itself exactly as the report's author declared.
+    itself exactly as the report's author declared. ``charts`` answers the
+    ``reportgen-chart:ID`` images of the print HTML.
     """
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     _check_harfbuzz_subset()
-    fetcher = project_fetcher([base, *roots])
+    fetcher = project_fetcher([base, *roots], charts)
     font_config = _font_config()
     try:
         with _weasyprint_problems(shown_as):

@@ -62,6 +62,8 @@ class ChartLike(Protocol):
     def alt(self) -> str: ...
     @property
     def svg(self) -> str: ...
+    @property
+    def size_pt(self) -> tuple[float, float]: ...
 
 
 def environment(project: Path) -> Environment:
@@ -122,8 +124,12 @@ class _Chart:
         self.note = chart.note
         self.source_line = chart.source_line
         self.alt = chart.alt
-        # Drawn by reportgen.charts from the store; its text is escaped by the SVG writer.
-        self.svg = Markup(_with_title(chart.svg, chart.alt))  # noqa: S704
+        # Where the drawing goes: it is set in when the briefing is finished (Briefing).
+        self.svg = Markup(_chart_slot(chart.id))  # noqa: S704 - a comment naming a chart id
+
+
+def _chart_slot(chart_id: str) -> str:
+    return f"<!--reportgen:chart:{chart_id}-->"
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -194,31 +200,63 @@ def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dic
 
 @dataclass(frozen=True)
 class Briefing:
-    """The rendered briefing before its fonts are set in: one HTML, two ways to finish it."""
+    """The rendered briefing before its charts and fonts are set in: one HTML, two ends.
+
+    The templates can be rendered before any chart is drawn, so the PDF worker gets
+    its HTML first and lays it out while the charts are drawn (it reads a chart
+    only when it paints it, see :meth:`for_print`)."""
 
     html: str
     project: Path
 
-    def page(self) -> str:
-        """``briefing.html``: self-contained, its fonts WOFF2 subsets of the characters used."""
-        fonts = font_face_css(self.html, self.project / ".cache" / "fonts")
-        return self.html.replace(_FONT_SLOT, fonts)
+    def page(self, charts: Sequence[ChartLike]) -> str:
+        """``briefing.html``: self-contained, charts inline, fonts WOFF2 subsets of the
+        characters used (charts' text included)."""
+        html = self.html
+        for chart in charts:
+            if not chart.svg:
+                raise ValueError(f"chart {chart.id} is not drawn yet")
+            html = html.replace(_chart_slot(chart.id), _with_title(chart.svg, chart.alt))
+        # Again with the drawings in: this is the file that is published.
+        audit(html, self.project / TEMPLATE_DIR, self.project)
+        fonts = font_face_css(html, self.project / ".cache" / "fonts")
+        return html.replace(_FONT_SLOT, fonts)
 
-    def for_print(self) -> str:
-        """The HTML WeasyPrint renders: the same document, naming the font files.
+    def for_print(self, charts: Sequence[ChartLike]) -> str:
+        """The HTML WeasyPrint renders: the same document, naming the font files, and
+        each chart an ``<svg>`` of the drawing's size that shows it as an ``<image>``.
 
-        Cutting subsets for the page takes a fifth of a second on a cold build;
-        WeasyPrint needs none, so the PDF does not wait for them."""
-        return self.html.replace(_FONT_SLOT, font_face_css_for_print())
+        WeasyPrint lays out an inline ``<svg>`` by its viewBox and fetches an
+        ``<image>`` only when painting the page, so the drawings can arrive while it
+        lays out (``reportgen-chart:ID``, answered by the PDF stage's fetcher). The
+        pages come out as with the drawings inline: same size, same CSS (the element
+        is still an ``svg``), same alt text. Fonts: cutting subsets takes a fifth of
+        a second on a cold build, and WeasyPrint subsets the files itself."""
+        html = self.html
+        for chart in charts:
+            html = html.replace(_chart_slot(chart.id), _print_svg(chart))
+        return html.replace(_FONT_SLOT, font_face_css_for_print())
+
+
+def _print_svg(chart: ChartLike) -> str:
+    width, height = (f"{v:f}".rstrip("0").rstrip(".") for v in chart.size_pt)
+    return str(
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
+            'class="chart" role="img" aria-label="{alt}"><title>{alt}</title>'
+            '<image href="reportgen-chart:{id}" x="0" y="0" width="{w}" height="{h}"/></svg>'
+        ).format(w=width, h=height, alt=chart.alt, id=chart.id)
+    )
 
 
 def render_briefing(store: Store, charts: Sequence[ChartLike], project: Path) -> str:
-    """The complete briefing as one self-contained HTML document."""
-    return render(store, charts, project).page()
+    """The complete briefing as one self-contained HTML document (charts drawn)."""
+    return render(store, charts, project).page(charts)
 
 
 def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing:
-    """The briefing rendered from the templates, audited, its fonts still to be set in."""
+    """The briefing rendered from the templates and audited, its charts and fonts still
+    to be set in (only the charts' words and sizes are read here)."""
     project = project.resolve()
     helpers = Helpers(store)
     context = _context(store, charts, helpers)
