@@ -199,6 +199,9 @@ def test_svg_is_inlinable_text_in_inter_and_scales_to_the_column(built: ChartsRe
         root = ET.fromstring(chart.svg)
         assert root.get("width") == "100%" and root.get("height") is None
         assert root.get("viewBox") and root.get("role") == "img"
+        # The PDF lays a chart out by this size before it is drawn: it must be exact.
+        width, height = (float(v) for v in root.get("viewBox", "").split()[2:])
+        assert chart.size_pt == pytest.approx((width, height), abs=1e-4)
         assert root.get("aria-label") == chart.alt
         assert "<metadata" not in chart.svg and "<style" not in chart.svg
         styles = [t.get("style", "") for t in root.iter(f"{SVG}text")]

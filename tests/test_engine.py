@@ -141,3 +141,63 @@ def test_worker_dies_with_a_killed_build_process() -> None:
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(worker), "the PDF worker outlived its build process"
+
+
+_CHART = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="100pt" '
+    'viewBox="0 0 200 100"><rect width="200" height="100" fill="#0072b2"/></svg>'
+)
+
+
+def _with_chart(chart_id: str) -> str:
+    return _page(
+        "<p>Before the chart.</p>"
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100" width="100%">'
+        f'<image href="reportgen-chart:{chart_id}" width="200" height="100"/></svg>'
+    )
+
+
+def _blue_pixels(pdf: bytes) -> int:
+    import pymupdf
+
+    pixmap = pymupdf.open(stream=pdf, filetype="pdf")[0].get_pixmap(dpi=20)
+    samples = pixmap.samples
+    return sum(
+        1
+        for i in range(0, len(samples), pixmap.n)
+        if (samples[i], samples[i + 1], samples[i + 2]) == (0, 114, 178)
+    )
+
+
+def test_a_chart_drawn_after_the_html_is_painted(tmp_path: Path) -> None:
+    """The worker lays out first and reads the drawing when it paints the page."""
+    drawing = tmp_path / "capacity.svg"
+    with PdfEngine.start() as engine:
+        engine.submit(_job(_with_chart("capacity"), tmp_path))
+        time.sleep(0.5)  # the worker is busy with the page, the drawing not yet written
+        drawing.write_text(_CHART, encoding="utf-8")
+        engine.chart("capacity", drawing)
+        result = engine.result()
+    assert _blue_pixels(result.pdf.data) > 100
+
+
+def test_a_chart_never_drawn_fails_with_its_id(tmp_path: Path) -> None:
+    with PdfEngine.start() as engine:
+        engine.submit(_job(_with_chart("missing"), tmp_path))
+        engine._jobs.close()  # the build process stops sending
+        with pytest.raises(ReportError, match="chart 'missing' was never drawn"):
+            engine.result()
+
+
+def test_chart_urls_are_refused_without_a_chart_source(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="refused to fetch 'reportgen-chart:capacity'"):
+        html_to_pdf(_with_chart("capacity"), base=tmp_path, meta=META, source_date_epoch=EPOCH)
+    chart = _CHART.encode()
+    pdf = html_to_pdf(
+        _with_chart("capacity"),
+        base=tmp_path,
+        meta=META,
+        source_date_epoch=EPOCH,
+        charts={"capacity": chart}.__getitem__,
+    )
+    assert _blue_pixels(pdf.data) > 100

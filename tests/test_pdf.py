@@ -297,3 +297,38 @@ def test_the_date_is_the_latest_source_publication() -> None:
     latest = max(s.published.date for s in store.sources.values())
     day = (latest + "-01-01")[:10]
     assert pdf_date(epoch) == f"{day}T00:00:00Z"
+
+
+def test_pdf_pages_look_like_the_published_page_printed(
+    built_briefing: BuiltBriefing, tmp_path: Path
+) -> None:
+    """The PDF comes from the print HTML (font files, charts fetched while painting);
+    printed, the published briefing.html must give the same pages."""
+    from PIL import Image, ImageChops
+
+    from reportgen.fonts import FONT_DIR
+
+    meta = PdfMeta.of(ReportMeta.model_validate(_report_yaml()))
+    page_pdf = tmp_path / "page.pdf"
+    page_pdf.write_bytes(
+        html_to_pdf(
+            built_briefing.html_text,
+            base=built_briefing.project,
+            meta=meta,
+            source_date_epoch=built_briefing.manifest["source_date_epoch"],
+            roots=[FONT_DIR],
+        ).data
+    )
+    built, printed = pymupdf.open(built_briefing.pdf), pymupdf.open(page_pdf)
+    assert built.page_count == printed.page_count
+    for number, (one, two) in enumerate(zip(built, printed, strict=True), start=1):
+        images = [
+            Image.frombytes("RGB", (p.width, p.height), p.samples)
+            for p in (one.get_pixmap(dpi=50), two.get_pixmap(dpi=50))
+        ]
+        difference = ImageChops.difference(*images).convert("L").point(lambda v: 255 * (v > 64))
+        differing = sum(difference.histogram()[255:])
+        # A chart missing or moved differs by thousands of pixels; dash phases, by a few.
+        assert differing <= 0.001 * images[0].width * images[0].height, (
+            f"page {number}: {differing} pixels differ"
+        )
