@@ -103,8 +103,18 @@ def _fetcher_class() -> type[Any]:
             )
             self.roots = tuple(root.resolve() for root in roots)
             self.charts = charts
+            self.refusals: list[str] = []
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            try:
+                return self._fetch(url, headers)
+            except FetchRefused as exc:
+                # An SVG's <image> that cannot be fetched comes out of WeasyPrint only as
+                # "Failed to render SVG image"; html_to_pdf reports this reason instead.
+                self.refusals.append(str(exc))
+                raise
+
+        def _fetch(self, url: str, headers: dict[str, str] | None) -> Any:
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
             if scheme == "data":
                 return super().fetch(url, headers)
@@ -305,6 +315,13 @@ def html_to_pdf(
             # The file identifier is a hash of the content, so identical inputs give
             # identical bytes.
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
+    except ReportErrors:
+        if not fetcher.refusals:
+            raise
+        raise ReportErrors(
+            ReportError(_shorten(message, 300), Location(shown_as))
+            for message in dict.fromkeys(fetcher.refusals)
+        ) from None
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         message = str(cause) if isinstance(cause, FetchRefused) else f"{exc}: {cause}"
