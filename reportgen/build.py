@@ -132,7 +132,10 @@ def _build(
                 _write(staging / PDF_NAME, result.pdf.data)
                 pages, size = result.pdf.pages, len(result.pdf.data) / 1024
                 outputs[PDF_NAME] = {**_describe_output(staging / PDF_NAME), "pages": pages}
-                stages.note("pdf", f"{pages} pages, {size:.0f} KB")
+                # The stage's own time is the wait; the worker's says what the PDF took.
+                stages.note(
+                    "pdf", f"{pages} pages, {size:.0f} KB ({result.seconds:.1f} s in the worker)"
+                )
             peak_kb["pdf_worker"] = result.peak_kb
         manifest = {
             "reportgen": __version__,

@@ -11,7 +11,7 @@ The two processes talk over two pipes of their own, framed by
 
 - build -> worker: one :class:`PdfJob`, then ``("chart", id, path)`` for each drawing
   once its file is written; the worker waits for one only when it paints it;
-- worker -> build: ``("done", pdf, pages, peak_kb)``, ``("problems", [(message,
+- worker -> build: ``("done", pdf, pages, peak_kb, seconds)``, ``("problems", [(message,
   location)])`` for ReportErrors, or ``("crash", traceback)``.
 
 The worker exits after its job, when the job pipe closes, or when the build
@@ -57,6 +57,8 @@ class EngineResult:
     pdf: PdfResult
     #: The worker's peak resident memory, in KB.
     peak_kb: int
+    #: How long the worker took from receiving its HTML to having the PDF.
+    seconds: float
 
 
 class PdfEngine:
@@ -129,8 +131,8 @@ class PdfEngine:
             self.stop()
         kind = reply[0]
         if kind == "done":
-            _, data, pages, peak_kb = reply
-            return EngineResult(PdfResult(data=data, pages=pages), peak_kb)
+            _, data, pages, peak_kb, seconds = reply
+            return EngineResult(PdfResult(data=data, pages=pages), peak_kb, seconds)
         if kind == "problems":
             raise ReportErrors(
                 ReportError(message, Location(*where) if where else None)

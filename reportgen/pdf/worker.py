@@ -15,6 +15,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -93,6 +94,7 @@ def main(argv: list[str]) -> int:
         job = jobs.recv()
     except EOFError:
         return 0  # the build ended without a PDF to make
+    started = time.perf_counter()
     if reply is None:
         try:
             result = writer.html_to_pdf(
@@ -105,7 +107,7 @@ def main(argv: list[str]) -> int:
                 charts=_ChartInbox(jobs),
             )
             peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            reply = ("done", result.data, result.pages, peak_kb)
+            reply = ("done", result.data, result.pages, peak_kb, time.perf_counter() - started)
         except ReportError as exc:
             reply = _problems(exc)
         except Exception:  # noqa: BLE001 - sent to the build process, which reports it
