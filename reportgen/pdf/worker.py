@@ -90,6 +90,8 @@ def main(argv: list[str]) -> int:
                 f"WeasyPrint cannot start ({exc}); install its system libraries: make system-deps"
             )
         )
+    except Exception:  # noqa: BLE001 - reported by the build process, not printed here
+        reply = ("crash", traceback.format_exc())
     try:
         job = jobs.recv()
     except EOFError:

@@ -1,10 +1,11 @@
 """Templates to HTML: the briefing as one self-contained document.
 
-One rendering serves both outputs: ``briefing.html`` embeds its fonts as subsets of
-the characters it uses, and the copy handed to WeasyPrint, whose ``@media print`` and
-``@page`` rules lay out the PDF, names the font files instead (WeasyPrint subsets
-them itself). Templates hold words only; every figure is printed by a helper from
-:mod:`reportgen.render.figures`.
+One rendering serves both outputs (:class:`Briefing`), and needs no chart drawn yet:
+``briefing.html`` gets the drawings inline and its fonts as subsets of the characters
+it uses; the copy handed to WeasyPrint, whose ``@media print`` and ``@page`` rules lay
+out the PDF, names the font files and shows each chart as an image WeasyPrint reads
+when it paints the page. Templates hold words only; every figure is printed by a
+helper from :mod:`reportgen.render.figures`.
 """
 
 from __future__ import annotations
