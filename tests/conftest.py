@@ -93,3 +93,12 @@ def run_reportgen(
         timeout=timeout,
         check=False,
     )
+
+
+def process_running(pid: int) -> bool:
+    """Alive and not a zombie (a killed orphan waits for init to reap it); Linux /proc."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

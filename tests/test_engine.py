@@ -13,6 +13,7 @@ import pytest
 
 from reportgen.errors import ReportError
 from reportgen.pdf import PdfEngine, PdfJob, PdfMeta, html_to_pdf
+from tests.conftest import process_running
 
 META = PdfMeta(
     title="Engine test",
@@ -40,14 +41,6 @@ def _page(body: str, style: str = "") -> str:
         "<!doctype html><html lang=en><head><title>t</title>"
         f"<style>{style}</style></head><body>{body}</body></html>"
     )
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def test_worker_pdf_is_byte_identical_to_in_process(tmp_path: Path) -> None:
@@ -102,10 +95,10 @@ def test_stop_kills_a_busy_worker_and_reaps_it(tmp_path: Path) -> None:
     # A long document: the worker is still laying it out when stopped.
     engine.submit(_job(_page("<p>Lorem ipsum dolor sit amet.</p>" * 20_000), tmp_path))
     time.sleep(1.0)
-    assert _alive(pid)
+    assert process_running(pid)
     engine.stop()
     engine.stop()  # twice is harmless
-    assert not _alive(pid)
+    assert not process_running(pid)
 
 
 def test_worker_without_a_job_exits_when_the_build_lets_go() -> None:
@@ -134,13 +127,13 @@ def test_worker_dies_with_a_killed_build_process() -> None:
     assert build.stdout is not None
     worker = int(build.stdout.readline())
     time.sleep(1.0)  # past the worker's start-up, into its wait for a job
-    assert _alive(worker)
+    assert process_running(worker)
     build.send_signal(signal.SIGKILL)
     build.wait(timeout=30)
     deadline = time.monotonic() + 10
-    while _alive(worker) and time.monotonic() < deadline:
+    while process_running(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(worker), "the PDF worker outlived its build process"
+    assert not process_running(worker), "the PDF worker outlived its build process"
 
 
 _CHART = (

@@ -21,6 +21,7 @@ from reportgen.charts.resolve import Resolved
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
+    from matplotlib.text import Text
 
 _ID = re.compile(r'\sid="([^"]+)"')
 _REF = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
@@ -133,49 +134,29 @@ class Drawing:
         total_h = head_h + body_h + foot_h
         fig.set_size_inches(style.WIDTH_IN, total_h)
         kinds.BUILDERS[chart.spec.kind](fig, (0.0, foot_h, style.WIDTH_IN, body_h), chart)
-        inches = fig.dpi_scale_trans
+
         # Title, subtitle and footer belong to the PNG only: the briefing sets them as text.
+        def png_text(
+            y: float,
+            text: str,
+            va: str,
+            size: float,
+            color: str | None = None,
+            weight: str | None = None,
+        ) -> Text:
+            return fig.text(
+                0.1, y, text, transform=fig.dpi_scale_trans, va=va, ha="left",
+                fontsize=size, linespacing=1.3, visible=False, color=color, fontweight=weight,
+            )  # fmt: skip
+
         self._png_only = [
-            fig.text(
-                0.1,
-                total_h - 0.12,
-                head,
-                transform=inches,
-                va="top",
-                ha="left",
-                fontsize=style.SIZE_TITLE,
-                fontweight="semibold",
-                linespacing=1.3,
-                visible=False,
-            ),
-            fig.text(
-                0.1,
-                0.08,
-                foot,
-                transform=inches,
-                va="bottom",
-                ha="left",
-                fontsize=style.SIZE_SOURCE,
-                color=style.MUTED,
-                linespacing=1.3,
-                visible=False,
-            ),
+            png_text(total_h - 0.12, head, "top", style.SIZE_TITLE, weight="semibold"),
+            png_text(0.08, foot, "bottom", style.SIZE_SOURCE, color=style.MUTED),
         ]
         if sub:
             top_of_sub = total_h - 0.12 - (head.count("\n") + 1) * style.SIZE_TITLE * line - 0.05
             self._png_only.append(
-                fig.text(
-                    0.1,
-                    top_of_sub,
-                    sub,
-                    transform=inches,
-                    va="top",
-                    ha="left",
-                    fontsize=style.SIZE_LABEL,
-                    color=style.MUTED,
-                    linespacing=1.3,
-                    visible=False,
-                )
+                png_text(top_of_sub, sub, "top", style.SIZE_LABEL, color=style.MUTED)
             )
         self._fig = fig
         self._body = (foot_h, body_h)

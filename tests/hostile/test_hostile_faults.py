@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import process_running
 from tests.hostile.harness import (
     Run,
     argv_for,
@@ -229,19 +230,10 @@ def _pdf_workers(parent: int) -> set[int]:
     return found
 
 
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (a killed orphan waits for init to reap it)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
 def _gone(pids: set[int], limit: float = 10) -> bool:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if not any(_running(pid) for pid in pids):
+        if not any(process_running(pid) for pid in pids):
             return True
         time.sleep(0.05)
     return False
