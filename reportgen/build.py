@@ -211,8 +211,9 @@ def _pdf_engine(wanted: bool) -> Iterator[PdfEngine | None]:
         yield None
         return
     from reportgen.pdf import PdfEngine
+    from reportgen.pdf.declarations import default_cache_dir
 
-    with PdfEngine.start() as engine:
+    with PdfEngine.start(default_cache_dir()) as engine:
         yield engine
 
 

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from reportgen import __version__
 from reportgen.errors import ReportError, UsageError
@@ -239,5 +240,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+def run() -> NoReturn:
+    """The ``reportgen`` command: :func:`main`, then exit without tearing down.
+
+    Everything is written by then. Freeing the interpreter's objects one by one
+    (the fact store, pydantic's and Jinja's machinery) took 0.15 s of every build
+    and changed nothing a user can see."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`reportgen show | head`)
+            code = code or 1
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -70,8 +70,11 @@ class PdfEngine:
         self._results = results
 
     @classmethod
-    def start(cls) -> PdfEngine:
-        """Start the worker; it warms up WeasyPrint while the caller carries on."""
+    def start(cls, declarations: Path | None = None) -> PdfEngine:
+        """Start the worker; it warms up WeasyPrint while the caller carries on.
+
+        ``declarations`` is the folder of WeasyPrint's parsed C declarations
+        (:mod:`reportgen.pdf.declarations`); without it, the worker parses them."""
         jobs_read, jobs_write = os.pipe()
         results_read, results_write = os.pipe()
         env = dict(os.environ)
@@ -86,6 +89,7 @@ class PdfEngine:
                     str(jobs_read),
                     str(results_write),
                     str(os.getpid()),
+                    *([str(declarations)] if declarations is not None else []),
                 ],
                 pass_fds=(jobs_read, results_write),
                 stdin=subprocess.DEVNULL,

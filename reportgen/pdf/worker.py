@@ -1,4 +1,4 @@
-"""The PDF worker process: ``python -m reportgen.pdf.worker JOBS RESULTS PARENT``.
+"""The PDF worker process: ``python -m reportgen.pdf.worker JOBS RESULTS PARENT [CACHE]``.
 
 Started by :class:`reportgen.pdf.engine.PdfEngine`; renders one job with
 :func:`reportgen.pdf.writer.html_to_pdf` and sends back the PDF or its problems.
@@ -69,7 +69,8 @@ class _ChartInbox:
 
 
 def main(argv: list[str]) -> int:
-    jobs_fd, results_fd, parent = (int(arg) for arg in argv)
+    jobs_fd, results_fd, parent = (int(arg) for arg in argv[:3])
+    declarations = Path(argv[3]) if len(argv) > 3 else None
     # Ctrl-C reaches the whole process group; the build process decides what happens.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
@@ -83,7 +84,7 @@ def main(argv: list[str]) -> int:
 
     reply: tuple[Any, ...] | None = None
     try:
-        writer.warm_up()
+        writer.warm_up(declarations)
     except OSError as exc:  # WeasyPrint loads Pango and HarfBuzz with ctypes/cffi
         reply = _problems(
             ReportError(
@@ -115,7 +116,9 @@ def main(argv: list[str]) -> int:
         except Exception:  # noqa: BLE001 - sent to the build process, which reports it
             reply = ("crash", traceback.format_exc())
     results.send(reply)
-    return 0
+    # Tearing down WeasyPrint's millions of objects only keeps a core busy while the
+    # build process writes its outputs.
+    os._exit(0)
 
 
 if __name__ == "__main__":

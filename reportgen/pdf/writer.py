@@ -182,12 +182,17 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def warm_up() -> None:
+def warm_up(declarations: Path | None = None) -> None:
     """Import WeasyPrint and set up fonts now, before there is anything to render.
 
-    The PDF worker calls this as soon as it starts, so that this half second
-    passes while the build process is still drawing charts and rendering HTML."""
-    import weasyprint  # noqa: F401
+    The PDF worker calls this as soon as it starts, so that this time passes while
+    the build process is still rendering HTML. With ``declarations``, a cache folder,
+    WeasyPrint's C declarations are parsed once per machine (see
+    :mod:`reportgen.pdf.declarations`)."""
+    from reportgen.pdf.declarations import parsed_once
+
+    with parsed_once(declarations):
+        import weasyprint  # noqa: F401
 
     _check_harfbuzz_subset()
     _font_config()

