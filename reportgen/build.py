@@ -108,7 +108,7 @@ def _build(
             charts = _plan_charts(store, project, staging / CHARTS_DIR)
             briefing = _render(store, charts.charts, project)
             if engine is not None:
-                engine.submit(_pdf_job(briefing.for_print(charts.charts), store, project, epoch))
+                engine.submit(_pdf_job(briefing, charts.charts, store, project, epoch))
         # The worker lays out pages meanwhile; it needs a drawing only to paint it.
         with stages.stage("charts"):
             for chart in charts.draw_svgs():
@@ -217,19 +217,36 @@ def _pdf_engine(wanted: bool) -> Iterator[PdfEngine | None]:
         yield engine
 
 
-def _pdf_job(html: str, store: Store, project: Path, epoch: int) -> PdfJob:
+def _pdf_job(
+    briefing: Briefing, charts: list[ChartOutput], store: Store, project: Path, epoch: int
+) -> PdfJob:
     from reportgen.fonts import FONT_DIR
-    from reportgen.pdf import PdfJob, PdfMeta
+    from reportgen.pdf import PdfAttachment, PdfJob, PdfMeta
+    from reportgen.render.appendix import CSV_NAME
 
     if store.meta is None:
         raise ReportError("seeds/report.yaml is missing: the PDF has no title or metadata")
+    appendix = briefing.appendix
+    attachments = (
+        (
+            PdfAttachment(
+                CSV_NAME,
+                appendix.csv.encode("utf-8"),
+                f"All {appendix.total} figures of the briefing, with their quotes or formulas "
+                "and sources",
+            ),
+        )
+        if appendix.bounded
+        else ()
+    )
     return PdfJob(
-        html=html,
+        html=briefing.for_print(charts),
         base=str(project),
         roots=(str(FONT_DIR),),
         meta=PdfMeta.of(store.meta),
         source_date_epoch=epoch,
         shown_as=HTML_NAME,
+        attachments=attachments,
     )
 
 

@@ -186,3 +186,7 @@ class ReportMeta(Strict):
     keywords: list[Text]
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
     edition: Text
+    #: The most figures the appendix lists with their quotes. Past it, the appendix
+    #: lists computed figures, then facts in source order, up to the limit, and every
+    #: figure goes into appendix.csv, attached to the PDF (reportgen.render.appendix).
+    appendix_limit: Annotated[int, Field(ge=1)] = 200

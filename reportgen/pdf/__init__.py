@@ -10,6 +10,7 @@
 from reportgen.pdf.engine import PdfEngine, PdfJob
 from reportgen.pdf.writer import (
     FetchRefused,
+    PdfAttachment,
     PdfMeta,
     PdfResult,
     html_to_pdf,
@@ -20,6 +21,7 @@ from reportgen.pdf.writer import (
 
 __all__ = [
     "FetchRefused",
+    "PdfAttachment",
     "PdfEngine",
     "PdfJob",
     "PdfMeta",

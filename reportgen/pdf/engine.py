@@ -32,7 +32,7 @@ from pathlib import Path
 from types import TracebackType
 
 from reportgen.errors import Location, ReportError, ReportErrors
-from reportgen.pdf.writer import PdfMeta, PdfResult
+from reportgen.pdf.writer import PdfAttachment, PdfMeta, PdfResult
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class PdfJob:
     meta: PdfMeta
     source_date_epoch: int
     shown_as: str
+    attachments: tuple[PdfAttachment, ...] = ()
 
 
 @dataclass(frozen=True)

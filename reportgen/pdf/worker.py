@@ -108,6 +108,7 @@ def main(argv: list[str]) -> int:
                 roots=[Path(root) for root in job.roots],
                 shown_as=job.shown_as,
                 charts=_ChartInbox(jobs),
+                attachments=job.attachments,
             )
             peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             reply = ("done", result.data, result.pages, peak_kb, time.perf_counter() - started)

@@ -81,6 +81,15 @@ class PdfMeta:
         return cls(meta.title, meta.author, meta.subject, tuple(meta.keywords), meta.language)
 
 
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in the PDF (the full appendix as CSV, past its limit)."""
+
+    name: str
+    data: bytes
+    description: str
+
+
 class FetchRefused(Exception):
     """A resource outside what the briefing may read; becomes a ReportError."""
 
@@ -289,6 +298,7 @@ def html_to_pdf(
     roots: Sequence[Path] = (),
     shown_as: str = "briefing.html",
     charts: ChartSource | None = None,
+    attachments: Sequence[PdfAttachment] = (),
 ) -> PdfResult:
     """Render ``html`` as a tagged PDF/UA-1 document.
 
@@ -296,9 +306,10 @@ def html_to_pdf(
     files under ``base`` and ``roots`` only. The PDF's metadata comes from ``meta``
     (``seeds/report.yaml``), whatever the HTML head says, so that the PDF describes
     itself exactly as the report's author declared. ``charts`` answers the
-    ``reportgen-chart:ID`` images of the print HTML.
+    ``reportgen-chart:ID`` images of the print HTML. ``attachments`` are embedded
+    files, dated like the PDF.
     """
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
     from weasyprint.urls import FatalURLFetchingError
 
     _check_harfbuzz_subset()
@@ -319,7 +330,20 @@ def html_to_pdf(
             metadata.created = metadata.modified = pdf_date(source_date_epoch)
             # The file identifier is a hash of the content, so identical inputs give
             # identical bytes.
-            data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=True)
+            dated = datetime.fromtimestamp(source_date_epoch, UTC)
+            embedded = [
+                Attachment(
+                    string=a.data,
+                    name=a.name,
+                    description=a.description,
+                    created=dated,
+                    modified=dated,
+                )
+                for a in attachments
+            ]
+            data = document.write_pdf(
+                pdf_variant="pdf/ua-1", pdf_identifier=True, attachments=embedded
+            )
     except ReportErrors:
         if not fetcher.refusals:
             raise

@@ -36,6 +36,7 @@ from markupsafe import Markup
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
 from reportgen.fonts import font_face_css, font_face_css_for_print
+from reportgen.render.appendix import Appendix, facts_in_appendix_order, plan_appendix
 from reportgen.render.audit import audit
 from reportgen.render.figures import Helpers, month_year, period_words, published
 
@@ -171,7 +172,9 @@ def _with_title(svg: str, alt: str) -> str:
     return f"{svg[: match.end()]}{title}{svg[match.end() :]}"
 
 
-def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dict[str, object]:
+def _context(
+    store: Store, charts: Sequence[ChartLike], helpers: Helpers, appendix: Appendix
+) -> dict[str, object]:
     if store.meta is None:
         raise ReportError("seeds/report.yaml is missing: the briefing has no title")
     by_id = {c.id: _Chart(c) for c in charts}
@@ -184,15 +187,13 @@ def _context(store: Store, charts: Sequence[ChartLike], helpers: Helpers) -> dic
         placed.setdefault(chart_id, None)
         return by_id[chart_id]
 
-    order = list(store.sources)
-    # By source, then as the analysts wrote them (sorted() is stable).
-    facts = sorted(store.facts.values(), key=lambda f: order.index(f.source))
     return {
         "meta": store.meta,
         "sources": list(store.sources.values()),
         "sources_by_id": store.sources,
-        "facts": facts,
+        "facts": facts_in_appendix_order(store),
         "derived": [store.figure(d) for d in sorted(store.derived)],
+        "appendix": appendix,
         "conflicts": store.all_conflicts(),
         "ignored": store.ignored,
         "entities": store.entities,
@@ -235,6 +236,8 @@ class Briefing:
 
     html: str
     project: Path
+    #: What the appendix lists; past its limit, the CSV the PDF attaches.
+    appendix: Appendix
 
     def page(self, charts: Sequence[ChartLike]) -> str:
         """``briefing.html``: self-contained, charts inline, fonts WOFF2 subsets of the
@@ -285,8 +288,9 @@ def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing
     """The briefing rendered from the templates and audited, its charts and fonts still
     to be set in (only the charts' words and sizes are read here)."""
     project = project.resolve()
-    helpers = Helpers(store)
-    context = _context(store, charts, helpers)
+    appendix = plan_appendix(store)
+    helpers = Helpers(store, anchor=appendix.anchor)
+    context = _context(store, charts, helpers, appendix)
     env = environment(project)
     try:
         html = env.get_template(BRIEFING).render(context)
@@ -312,7 +316,7 @@ def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing
             "the base layout must include {{ font_faces }} exactly once inside <style>",
             Location(f"{TEMPLATE_DIR}/base.html.j2"),
         )
-    return Briefing(html, project)
+    return Briefing(html, project, appendix)
 
 
 def check_templates(project: Path, problems: Problems) -> int:

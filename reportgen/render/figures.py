@@ -11,6 +11,7 @@ citation mark that points to the sources list. Numbers that are not figures
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -82,6 +83,8 @@ class Helpers:
     """Jinja globals bound to one store; records which facts the briefing cites."""
 
     store: Store
+    #: Figure id -> the id of the element its links go to (its appendix entry).
+    anchor: Callable[[str], str] = "f-{}".format
     #: Source id -> citation number, in the order sources.yaml lists them.
     numbers: dict[str, int] = field(default_factory=dict)
     used: dict[str, None] = field(default_factory=dict)
@@ -120,7 +123,7 @@ class Helpers:
         for match in _REF.finditer(text):
             ref = match.group(1).strip()
             out += _operators(text[last : match.start()])
-            out += Markup('<a class="ref" href="#f-{0}">{0}</a>').format(ref)
+            out += Markup('<a class="ref" href="#{0}">{1}</a>').format(self.anchor(ref), ref)
             last = match.end()
         out += _operators(text[last:])
         return Markup('<span class="formula" data-nonfact="formula">{0}</span>').format(out)
@@ -135,8 +138,10 @@ class Helpers:
 
     def _link(self, fig: Figure, text: str, css: str) -> Markup:
         return Markup(
-            '<a class="{css}" href="#f-{id}" data-fact="{id}" data-quote="{quote}">{text}</a>'
-        ).format(css=css, id=fig.id, quote=self.hover_text(fig), text=text)
+            '<a class="{css}" href="#{anchor}" data-fact="{id}" data-quote="{quote}">{text}</a>'
+        ).format(
+            css=css, anchor=self.anchor(fig.id), id=fig.id, quote=self.hover_text(fig), text=text
+        )
 
     def fig(
         self,
