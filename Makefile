@@ -9,7 +9,7 @@ OUT    ?= build
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps system-deps-test report check charts lint test fuzz email hostile bench golden clean
+.PHONY: help setup system-deps system-deps-test report check charts lint test fuzz email hostile bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'

@@ -9,7 +9,10 @@ and each one's ratio to the engine floor measured in the same run:
 - floor: ``python -m weasyprint build/briefing.html out.pdf`` on the final HTML;
 - floorua: the same with ``--pdf-variant pdf/ua-1``, the tagged PDF builds write (for
   reference: the targets are ratios to the untagged floor);
-- cold: ``reportgen build`` with no chart cache and no previous build;
+- cold: ``reportgen build`` with no project cache (``.cache``: charts, font subsets,
+  compiled templates) and no previous build. Per-user caches stay warm, as they are for
+  the floor: fontconfig's, matplotlib's font list and WeasyPrint's parsed C declarations
+  (``~/.cache/reportgen/cffi``, made by the very first build on a machine: 0.3 s more);
 - prose: a rebuild after a prose-only template edit (charts from the cache);
 - noop: a rebuild with nothing changed;
 - check: ``reportgen check``;

@@ -12,8 +12,9 @@ the declarations' text and the cffi and Python versions); after that the FFI is
 built from the file. The file's arguments are read as literals
 (:func:`ast.literal_eval`) and handed to cffi's backend: nothing in the cache is
 ever executed. Anything unexpected (an unreadable or altered file, a cffi that
-writes another shape, a second ``cdef``) falls back to cffi's own parsing, so the
-worst a bad cache can do is cost the 0.3 s it was meant to save.
+writes another shape, a second ``cdef``) falls back to cffi's own parsing. The folder
+is trusted as Python's own ``__pycache__`` is: whoever can write to it can already
+change the user's code.
 
 ``tests/test_engine.py`` checks that a PDF made with the cached declarations is
 byte-identical to one made with WeasyPrint imported the ordinary way.
