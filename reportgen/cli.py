@@ -251,7 +251,7 @@ def run() -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`reportgen show | head`)
+        except (OSError, ValueError):  # a closed pipe or a full disk: output was lost
             code = code or 1
     os._exit(code)
 

@@ -6,10 +6,10 @@ formula) costs the PDF about 20 ms of layout, the most of any element of the
 briefing. A store of a few hundred figures would spend most of its build there, on
 pages few readers page through. Past the limit set in ``seeds/report.yaml``, the
 appendix lists every computed figure, the facts their formulas use, then facts in
-source order, up to the limit;
-every figure, with its quote or formula and its source, is in ``appendix.csv``,
-attached to the PDF and offered for download by the HTML page. A figure in the text
-links to its entry, or to the note that names the CSV when it has none.
+source order, up to the limit; every figure, with its quote or formula and its
+source, is in ``appendix.csv``, attached to the PDF and offered for download by the
+HTML page. A figure in the text links to its entry, or to the note that names the
+CSV when it has none.
 """
 
 from __future__ import annotations
