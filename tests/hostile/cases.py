@@ -919,7 +919,15 @@ ATTACKS = [
     ),
 ]
 
-ALL = YAML + STORE + TEMPLATES + CHARTS + ATTACKS
+# Each group of later cases lives in its own module; they import helpers from this one,
+# which is complete by the time these imports run.
+from tests.hostile.cases_email import EMAIL_ATTACKS  # noqa: E402
+from tests.hostile.cases_outputs import OUTPUT_ATTACKS  # noqa: E402
+from tests.hostile.cases_templates import TEMPLATE_ATTACKS  # noqa: E402
+
+ALL = (
+    YAML + STORE + TEMPLATES + CHARTS + ATTACKS + TEMPLATE_ATTACKS + OUTPUT_ATTACKS + EMAIL_ATTACKS
+)
 assert len({c.id for c in ALL}) == len(ALL), "case ids must be unique"
 
 __all__ = ["ALL", "remove"]
