@@ -38,7 +38,11 @@ def check_target(path: Path, shown: str | None = None) -> None:
         if stat.S_ISDIR(mode)
         else "a symbolic link"
         if stat.S_ISLNK(mode)
-        else "not a regular file"
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a file that is not a regular file"
     )
     raise ReportError(
         f"refusing to replace {kind}: remove it or name another output file",

@@ -7,16 +7,17 @@ tables ``sources``, ``entities``, ``relations``, ``facts``, ``derived``,
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-import os
 import sqlite3
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reportgen.errors import ReportError
+from reportgen.atomic import check_target, write_atomic
+from reportgen.errors import Location, ReportError
 from reportgen.facts import open_store
 from reportgen.facts.store import Store
 from reportgen.numbers import format_figure
@@ -81,31 +82,44 @@ def as_json(store: Store) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula, with a ``'`` in front.
+
+    Only text is changed: the value column holds the figure's own number (an int or a
+    float reportgen wrote), which a spreadsheet reads as a number, negative or not,
+    and which no source text can turn into a formula. A text cell such as a quote or
+    a displayed figure ("-5%") gets the quote mark, as OWASP advises, at the cost of
+    one visible character."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def as_csv(store: Store) -> str:
+    """Every figure, one row each: ``facts export --format csv`` and ``appendix.csv``."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=FACT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_rows(store))
+    for row in _rows(store):
+        writer.writerow({column: spreadsheet_safe(cell) for column, cell in row.items()})
     return buffer.getvalue()
 
 
 def write_sqlite(store: Store, target: Path) -> None:
     """Write the database next to ``target`` and move it into place only when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    temp = Path(temp_name)
-    try:
-        with sqlite3.connect(temp) as db:
-            _fill(db, store)
-        db.close()
-        temp.replace(target)
-    except sqlite3.Error as exc:
-        temp.unlink(missing_ok=True)
-        raise ReportError(f"cannot write SQLite export: {exc}") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+
+    def fill(temp: Path) -> None:
+        try:
+            with contextlib.closing(sqlite3.connect(temp)) as db, db:
+                _fill(db, store)
+        except sqlite3.Error as exc:
+            raise ReportError(f"cannot write SQLite export: {exc}", Location(str(target))) from None
+
+    _write_output(target, fill)
 
 
 def _fill(db: sqlite3.Connection, store: Store) -> None:
@@ -171,6 +185,8 @@ def _fill(db: sqlite3.Connection, store: Store) -> None:
 
 def export(project: Path, fmt: str, output: Path | None) -> str | None:
     """Export the store; return the text when writing to stdout, else None."""
+    if output is not None:
+        check_target(output, str(output))  # before the store's seconds of work
     store = open_store(project)
     if fmt == "sqlite":
         assert output is not None
@@ -179,9 +195,15 @@ def export(project: Path, fmt: str, output: Path | None) -> str | None:
     text = as_json(store) if fmt == "json" else as_csv(store)
     if output is None:
         return text
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    Path(temp_name).replace(output)
+    _write_output(output, text.encode("utf-8"))
     return None
+
+
+def _write_output(output: Path, data: bytes | Callable[[Path], None]) -> None:
+    """Replace ``output`` whole; a directory, device, FIFO or symlink there is refused."""
+    try:
+        write_atomic(output, data, shown=str(output))
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write the export: {exc.strerror}", Location(str(output))
+        ) from None
