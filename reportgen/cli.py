@@ -8,6 +8,7 @@ imported inside the verbs that need them, so ``reportgen check`` stays fast.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import signal
@@ -23,19 +24,61 @@ from reportgen.errors import ReportError, UsageError
 log = logging.getLogger("reportgen")
 
 
+#: Names the project folder when --project is not given.
+PROJECT_ENV = "REPORTGEN_PROJECT"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        """A mistyped verb or choice names the closest ones."""
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        names = [str(c) for c in choices]
+        close = difflib.get_close_matches(str(value), names, n=2, cutoff=0.6)
+        what = "verb" if isinstance(action, argparse._SubParsersAction) else "choice"
+        hint = (
+            f"did you mean {' or '.join(repr(c) for c in close)}?"
+            if close
+            else f"choose from {', '.join(names)}"
+        )
+        raise UsageError(f"{self.prog}: unknown {what} {str(value)!r}; {hint}")
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    """The options every verb takes, before or after it.
+
+    Defaults are suppressed so that a value given before the verb is not reset by the
+    verb's own parser; :func:`_defaults` fills in what was not given."""
     parser.add_argument(
         "--project",
         type=Path,
-        default=Path(),
+        default=argparse.SUPPRESS,
         metavar="DIR",
-        help="report project folder holding seeds/, charts/, templates/ (default: .)",
+        help=f"report project folder holding seeds/, charts/, templates/ "
+        f"(default: ${PROJECT_ENV}, else .)",
     )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more detail"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="errors only"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
+
+
+def _defaults(args: argparse.Namespace) -> argparse.Namespace:
+    if not hasattr(args, "project"):
+        args.project = Path(os.environ.get(PROJECT_ENV) or ".")
+    args.verbose = getattr(args, "verbose", 0)
+    args.quiet = getattr(args, "quiet", False)
+    args.debug = getattr(args, "debug", False)
+    return args
 
 
 def _with_out(parser: argparse.ArgumentParser) -> None:
@@ -51,9 +94,7 @@ def _with_out(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reportgen", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
-    parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    _common(parser)
     verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 
     check = verbs.add_parser("check", help="validate the fact store, charts and templates")
@@ -61,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_run_check)
 
     facts = verbs.add_parser("facts", help="list, show or export facts")
+    _common(facts)
     facts_verbs = facts.add_subparsers(dest="facts_verb", required=True, parser_class=_Parser)
     listing = facts_verbs.add_parser("list", help="one line per fact and derived metric")
     _common(listing)
@@ -206,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args: argparse.Namespace | None = None
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        args = build_parser().parse_args(argv)
+        args = _defaults(build_parser().parse_args(argv))
         _configure_logging(args.verbose, args.quiet)
         if args.verb != "email" and threading.current_thread() is threading.main_thread():
             # Email keeps Python's KeyboardInterrupt so the delivery log records what the
