@@ -47,8 +47,10 @@ def check_project(project: Path) -> CheckSummary:
 
         charts = len(check_charts(store, project.resolve(), problems))
     from reportgen.render import check_templates
+    from reportgen.sources import check_articles
 
     templates = check_templates(project.resolve(), problems)
+    check_articles(project, problems)
     problems.raise_if_any()
     assert store is not None
     return CheckSummary(store, coverage, charts, templates)

@@ -121,6 +121,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=_run_facts_export)
 
+    sources = verbs.add_parser("sources", help="add a source article")
+    _common(sources)
+    sources_verbs = sources.add_subparsers(dest="sources_verb", required=True, parser_class=_Parser)
+    add = sources_verbs.add_parser(
+        "add", help="copy an article into seeds/articles/ and declare it in seeds/sources.yaml"
+    )
+    _common(add)
+    add.add_argument("file", type=Path, metavar="FILE", help="the article as UTF-8 plain text")
+    add.add_argument("--id", help="the source's id (default: the file's stem)")
+    add.add_argument("--title", help="default: the article's first line")
+    add.add_argument("--publisher")
+    add.add_argument("--url")
+    add.add_argument("--published", metavar="YYYY[-MM[-DD]]", help="the publication date")
+    add.add_argument("--language", help="e.g. en (default: the report's language)")
+    add.set_defaults(run=_run_sources_add)
+
     charts = verbs.add_parser("charts", help="draw the charts only")
     _common(charts)
     _with_out(charts)
@@ -189,6 +205,21 @@ def _run_facts_export(args: argparse.Namespace) -> int:
     text = export.export(args.project, args.format, args.output)
     if text is not None:
         sys.stdout.write(text)
+    return 0
+
+
+def _run_sources_add(args: argparse.Namespace) -> int:
+    from reportgen.sources import SourceOptions, add_source
+
+    options = SourceOptions(
+        id=args.id,
+        title=args.title,
+        publisher=args.publisher,
+        url=args.url,
+        published=args.published,
+        language=args.language,
+    )
+    print(add_source(args.project, args.file, options).render())
     return 0
 
 
