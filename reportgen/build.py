@@ -31,6 +31,7 @@ from reportgen.manifest import (
     write_manifest,
 )
 from reportgen.progress import Stages
+from reportgen.publish import check_targets, publish
 
 if TYPE_CHECKING:
     from reportgen.charts import ChartOutput, ChartsResult
@@ -81,6 +82,8 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     if not force and _current(out, digest, names):
         log.debug("nothing changed since the last build of %s", _shown(out))
         return BuildResult(out, {n: out / n for n in names}, True, read_manifest(out))
+    # Refused now rather than after the seconds a build takes (and checked again then).
+    check_targets(out, set(OUTPUT_NAMES.values()) | {MANIFEST}, {CHARTS_DIR})
 
     # Started first, the PDF worker imports WeasyPrint while this process does the rest.
     with _pdf_engine("pdf" in formats) as engine:
@@ -352,23 +355,18 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
 
 
 def _publish(staging: Path, out: Path, names: set[str]) -> None:
-    """Move the new outputs into ``out``, the manifest last.
+    """Move the new outputs into ``out``, the manifest last; all or nothing.
 
-    Until the manifest is replaced, the old one no longer matches the files it lists,
-    so an interrupted publish reads as "not built" rather than as a mixed build.
+    An output of an earlier build in another format no longer matches the data: it goes.
     """
-    for name in sorted(names):
-        (staging / name).replace(out / name)
-    for name in sorted(set(OUTPUT_NAMES.values()) - names):
-        # An output of an earlier build in another format no longer matches the data.
-        (out / name).unlink(missing_ok=True)
-    charts = staging / CHARTS_DIR
-    if charts.is_dir():
-        old = out / CHARTS_DIR
-        if old.exists():
-            old.replace(staging / "charts.old")
-        charts.replace(old)
-    (staging / MANIFEST).replace(out / MANIFEST)
+    publish(
+        staging,
+        out,
+        files=names,
+        remove=set(OUTPUT_NAMES.values()) - names,
+        manifest=MANIFEST,
+        charts=CHARTS_DIR,
+    )
 
 
 def _shown(path: Path) -> str:

@@ -8,14 +8,15 @@ throughout. Few faces on purpose: every face embedded costs PDF bytes (budget 25
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import logging
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from reportgen.cachefile import read_entry, write_entry
 from reportgen.errors import ReportError
 
 log = logging.getLogger(__name__)
@@ -69,18 +70,14 @@ def cached_subset_woff2(path: Path, chars: frozenset[str], cache_dir: Path | Non
     key.update("".join(sorted(chars)).encode("utf-8", "surrogatepass"))
     key.update(f"{_FEATURES} {getattr(hb, '__version__', '')}".encode())
     entry = cache_dir / f"{key.hexdigest()}.woff2"
-    try:
-        return entry.read_bytes()
-    except OSError:
-        pass
+    # The entry carries its own sha256: a damaged one is cut again, never embedded.
+    data = read_entry(entry)
+    if data is not None:
+        return data
     data = subset_woff2(path, chars)
-    try:
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
         cache_dir.mkdir(parents=True, exist_ok=True)
-        temp = entry.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_bytes(data)
-        temp.replace(entry)
-    except OSError as exc:  # a cache that cannot be written only costs time
-        log.debug("font cache not written: %s", exc)
+    write_entry(entry, data)
     return data
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen.charts.cache import ChartCache, Entry, content_key, write_atomic
+from reportgen.atomic import write_atomic
+from reportgen.charts.cache import ChartCache, Entry, content_key
 from reportgen.charts.resolve import Resolved, resolve
 from reportgen.charts.spec import KINDS, ChartSpec, check_against_store, load_specs
 from reportgen.charts.style import body_size_pt
@@ -205,7 +206,7 @@ def plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
 
 def _write(path: Path, data: bytes, out_dir: Path) -> None:
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, shown=relative(path, Path.cwd()), skip_unchanged=True)
     except OSError as exc:
         raise ReportError(
             f"cannot write the chart files: {exc.strerror}",

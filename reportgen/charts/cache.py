@@ -12,13 +12,12 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from reportgen.cachefile import discard, read_entry, write_entry
 from reportgen.charts.resolve import Resolved
 from reportgen.charts.style import fingerprint
 from reportgen.facts.store import Store
@@ -47,22 +46,6 @@ def content_key(chart: Resolved, store: Store) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` whole or not at all; unchanged files are left untouched."""
-    if path.is_file() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide outputs from a web server
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class Entry:
     svg: str
@@ -71,7 +54,10 @@ class Entry:
 
 
 class ChartCache:
-    """``PROJECT/.cache/charts/ID.KEY.{svg,inline.svg,png}``; one key kept per chart."""
+    """``PROJECT/.cache/charts/ID.KEY.{svg,inline.svg,png}``; one key kept per chart.
+
+    Each file carries the sha256 of its contents (:mod:`reportgen.cachefile`): a damaged
+    one makes the chart a miss, and it is drawn again."""
 
     _PARTS = ("inline.svg", "svg", "png")
 
@@ -82,22 +68,35 @@ class ChartCache:
         return [self.folder / f"{chart_id}.{key[:32]}.{part}" for part in self._PARTS]
 
     def get(self, chart_id: str, key: str) -> Entry | None:
-        inline, svg, png = self._paths(chart_id, key)
+        parts = [read_entry(path) for path in self._paths(chart_id, key)]
+        inline, svg, png = parts
+        if inline is None or svg is None or png is None:
+            for path, data in zip(self._paths(chart_id, key), parts, strict=True):
+                if data is not None:
+                    discard(path)  # the rest of a damaged entry is of no use
+            return None
         try:
-            return Entry(inline.read_text(encoding="utf-8"), svg.read_bytes(), png.read_bytes())
-        except (OSError, UnicodeDecodeError):
+            return Entry(inline.decode("utf-8"), svg, png)
+        except UnicodeDecodeError:
             return None
 
     def put(self, chart_id: str, key: str, entry: Entry) -> None:
         try:
-            for stale in self.folder.glob(f"{chart_id}.*"):
-                if stale.name.split(".")[1] != key[:32]:
-                    stale.unlink(missing_ok=True)
-            inline, svg, png = self._paths(chart_id, key)
-            # The PNG last: get() needs all three, so a half-written entry is a miss.
-            write_atomic(inline, entry.svg.encode("utf-8"))
-            write_atomic(svg, entry.svg_file)
-            write_atomic(png, entry.png)
-        except OSError as exc:
-            # A cache that cannot be written only costs time on the next run.
-            log.warning("chart cache not written (%s): %s", self.folder, exc.strerror)
+            stale = [
+                p for p in self.folder.glob(f"{chart_id}.*") if p.name.split(".")[1] != key[:32]
+            ]
+        except OSError:
+            stale = []
+        for path in stale:
+            discard(path)
+        inline, svg, png = self._paths(chart_id, key)
+        # The PNG last: get() needs all three, so a half-written entry is a miss.
+        for path, data in (
+            (inline, entry.svg.encode("utf-8")),
+            (svg, entry.svg_file),
+            (png, entry.png),
+        ):
+            if not write_entry(path, data):
+                # A cache that cannot be written only costs time on the next run.
+                log.warning("chart cache not written (%s)", self.folder)
+                return

@@ -11,8 +11,10 @@ usual and the result is written to the cache (``~/.cache/reportgen/cffi``, keyed
 the declarations' text and the cffi and Python versions); after that the FFI is
 built from the file. The file's arguments are read as literals
 (:func:`ast.literal_eval`) and handed to cffi's backend: nothing in the cache is
-ever executed. Anything unexpected (an unreadable or altered file, a cffi that
-writes another shape, a second ``cdef``) falls back to cffi's own parsing. The folder
+ever executed. Each file starts with the sha256 of the rest
+(:mod:`reportgen.cachefile`): a damaged one is removed and written again. Anything
+unexpected (an unreadable or altered file, a cffi that writes another shape, a
+second ``cdef``) falls back to cffi's own parsing. The folder
 is trusted as Python's own ``__pycache__`` is: whoever can write to it can already
 change the user's code.
 
@@ -34,6 +36,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from reportgen.cachefile import read_entry, write_entry
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +119,11 @@ def _key(csource: str) -> str:
 
 def _load(entry: Path) -> Any:
     """The FFI described by ``entry``, or None if it is missing or not what cffi writes."""
-    try:
-        text = entry.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError):
+    data = read_entry(entry)  # checked against its own sha256; a damaged one is removed
+    if data is None:
         return None
     try:
+        text = data.decode("ascii")
         name, arguments = _ffi_arguments(text)
         import _cffi_backend  # type: ignore[import-untyped]
 
@@ -158,15 +162,12 @@ def _save(ffi: Any, entry: Path) -> None:
     """Write ``ffi``'s declarations to ``entry`` (whole, by rename); a failure costs only time."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
-        os.close(fd)
-        try:
+        with tempfile.TemporaryDirectory(dir=entry.parent, prefix=".") as scratch:
+            written = Path(scratch) / "ffi.py"
             ffi.set_source(_MODULE, None)
             # cffi says "generating FILE" on stdout, which belongs to the caller.
             with contextlib.redirect_stdout(io.StringIO()):
-                ffi.emit_python_code(temp)
-            Path(temp).replace(entry)
-        finally:
-            Path(temp).unlink(missing_ok=True)
+                ffi.emit_python_code(str(written))
+            write_entry(entry, written.read_bytes())
     except Exception as exc:  # noqa: BLE001 - a read-only home, a full disk, a cffi change
         log.debug("cannot cache WeasyPrint's C declarations in %s: %s", entry.parent, exc)
