@@ -10,6 +10,7 @@ text is only a suggestion, marked ``REVIEW:`` until someone confirms it, and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -447,8 +448,10 @@ def _declared(project: Path) -> set[Path]:
     except (ReportError, OSError):
         return set()
     records = data.get("sources") if isinstance(data, YMap) else None
-    return {
-        (project / raw["file"]).resolve()
-        for raw in records or []
-        if isinstance(raw, YMap) and isinstance(raw.get("file"), str)
-    }
+    declared: set[Path] = set()
+    for raw in records or []:
+        if isinstance(raw, YMap) and isinstance(raw.get("file"), str):
+            # A NUL or a symlink loop in a path is the store's to report, with its line.
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                declared.add((project / raw["file"]).resolve())
+    return declared

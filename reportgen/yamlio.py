@@ -23,6 +23,8 @@ from reportgen.errors import Location, Problems, ReportError
 #: Inputs are hand-written; anything larger is a mistake (or an attack).
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
+#: Longer integers are refused before they are read (the figure cap is far below this).
+_MAX_DIGITS = 100
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\d[\d_]*)?\.\d+([eE][-+]?\d+)?$|^[-+]?\d[\d_]*[eE][-+]?\d+$")
@@ -127,6 +129,12 @@ def _convert(node: yaml.Node, path: str, depth: int, seen: set[int] | None = Non
     # Plain (unquoted): style None from PyYAML's parser, "" from libyaml's.
     plain = not node.style
     if plain and _INT.match(text):
+        if len(text) > _MAX_DIGITS:
+            # Python refuses to read integers of thousands of digits (and rightly so).
+            raise ReportError(
+                f"number of {len(text):,} digits: no figure needs more than {_MAX_DIGITS}",
+                _loc(path, node),
+            )
         return int(text.replace("_", ""))
     if plain and _FLOAT.match(text):
         return float(text.replace("_", ""))

@@ -11,13 +11,24 @@ Layout of a report project's ``seeds/``:
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from reportgen.errors import Location, Problems, ReportError, relative
-from reportgen.facts.model import Conflict, Derived, Entity, Fact, Ignored, ReportMeta, Source
+from reportgen.facts.model import (
+    MAX_SOURCE_BYTES,
+    Conflict,
+    Derived,
+    Entity,
+    Fact,
+    Ignored,
+    ReportMeta,
+    Source,
+)
 from reportgen.facts.store import Store
 from reportgen.yamlio import YMap, YSeq, load_yaml, validate
 
@@ -122,18 +133,17 @@ def _load_source_text(
     store: Store, source: Source, raw: Any, loc: Location, problems: Problems
 ) -> None:
     where = raw.at("file") if isinstance(raw, YMap) else loc
-    text_path = (store.root / source.file).resolve()
+    try:
+        text_path = (store.root / source.file).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL
+        problems.add(f"source '{source.id}': cannot use file '{source.file}': {exc}", where)
+        return
     if not text_path.is_relative_to(store.root):
         problems.add(f"source '{source.id}': file '{source.file}' is outside the project", where)
         return
-    if text_path.exists() and not text_path.is_file():
-        # A FIFO or device would block the check for ever.
-        problems.add(f"source '{source.id}': '{source.file}' is not a regular file", where)
-        return
-    try:
-        data = text_path.read_bytes()
-    except OSError as exc:
-        problems.add(f"source '{source.id}': cannot read '{source.file}': {exc.strerror}", where)
+    limit = store.meta.max_source_bytes if store.meta is not None else MAX_SOURCE_BYTES
+    data = _read_source(source, text_path, limit, where, problems)
+    if data is None:
         return
     store.input_files.append(text_path)
     digest = hashlib.sha256(data).hexdigest()
@@ -148,6 +158,31 @@ def _load_source_text(
         store.texts[source.id] = data.decode("utf-8")
     except UnicodeDecodeError:
         problems.add(f"source '{source.id}': '{source.file}' is not UTF-8 text", where)
+
+
+def _read_source(
+    source: Source, path: Path, limit: int, where: Location, problems: Problems
+) -> bytes | None:
+    """The article's bytes: a regular file of at most ``limit`` bytes, else a problem."""
+    try:
+        # Non-blocking: opening a FIFO with no writer would wait for ever.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                problems.add(f"source '{source.id}': '{source.file}' is not a regular file", where)
+                return None
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        problems.add(f"source '{source.id}': cannot read '{source.file}': {exc.strerror}", where)
+        return None
+    if len(data) > limit:
+        problems.add(
+            f"source '{source.id}': '{source.file}' is {max(info.st_size, len(data)):,} bytes, "
+            f"more than the {limit:,} a source may be (max_source_bytes in seeds/report.yaml)",
+            where,
+        )
+        return None
+    return data
 
 
 def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:

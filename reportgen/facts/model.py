@@ -6,7 +6,9 @@ that a typo is a message with a line number, never a quietly wrong figure.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -16,6 +18,12 @@ from reportgen.units import UNITS
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", max_length=80)]
 MetricName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+#: The largest figure a fact may state: well past any amount in any currency, and small
+#: enough that every later step (floats, formulas, charts, SQLite) holds it.
+MAX_VALUE = 1e21
+#: The default cap on a source article's size, as for fact files (``seeds/report.yaml``
+#: may raise it).
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 #: How precisely the source states a figure ("about 150,000", "more than 1,000").
 Precision = Literal["exact", "about", "nearly", "more_than", "over", "at_least"]
@@ -86,6 +94,16 @@ class Fact(Strict):
     #: The id of the fact this one restates in another currency or unit.
     equivalent_of: Id | None = None
     note: Text | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _real_figure(cls, value: int | float) -> int | float:
+        # YAML reads 1e400 as infinity and .nan as NaN; a 400-digit integer has no float.
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        if abs(value) > MAX_VALUE:
+            raise ValueError(f"is larger than {MAX_VALUE:.0e}, more than any source states")
+        return value
 
     @field_validator("unit")
     @classmethod
@@ -175,6 +193,15 @@ class Source(Strict):
     #: What period the article's figures cover, in the article's own words.
     timeframe: Text | None = None
 
+    @field_validator("file")
+    @classmethod
+    def _plain_path(cls, file: str) -> str:
+        # A NUL cannot reach the file system, and a newline would split the message.
+        bad = next((c for c in file if unicodedata.category(c) in ("Cc", "Cf")), None)
+        if bad is not None:
+            raise ValueError(f"contains the control character {ord(bad):#06x}")
+        return file
+
 
 class ReportMeta(Strict):
     """The briefing's own title page and PDF metadata (``seeds/report.yaml``)."""
@@ -190,3 +217,6 @@ class ReportMeta(Strict):
     #: lists computed figures, then facts in source order, up to the limit, and every
     #: figure goes into appendix.csv, attached to the PDF (reportgen.render.appendix).
     appendix_limit: Annotated[int, Field(ge=1)] = 200
+    #: The largest source article ``check`` reads, in bytes (a long news article is
+    #: 50 KB). Raise it for a longer source; ``check`` takes time in proportion.
+    max_source_bytes: Annotated[int, Field(ge=1, le=1 << 30)] = MAX_SOURCE_BYTES
