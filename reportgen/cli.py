@@ -156,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     _with_out(email)
     email.add_argument("--to", action="append", default=[], metavar="ADDR")
     email.add_argument("--to-file", type=Path, metavar="FILE", help="one address per line")
-    email.add_argument("--cc", action="append", default=[], metavar="ADDR")
+    # Kept only to explain why it is gone: recipients never see each other.
+    email.add_argument("--cc", action="append", default=[], help=argparse.SUPPRESS)
     email.add_argument("--subject", metavar="S")
     email.add_argument(
         "--dry-run", action="store_true", help="write OUT/briefing.eml; send nothing"
@@ -164,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     email.add_argument(
         "--resend",
         action="store_true",
-        help="send even to recipients the delivery log says already have this PDF",
+        help="send to every recipient, even those the delivery log says have this PDF",
     )
     email.set_defaults(run=_run_email)
     return parser

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.deliver.addresses import (
-    Recipients,
     check_subject,
     collect_recipients,
     parse_recipient,
@@ -66,16 +65,19 @@ def test_bad_addresses(text: str, why: str) -> None:
         parse_recipient(text)
 
 
-def test_duplicates_go_once_and_to_wins_over_cc() -> None:
+def test_duplicates_go_once_in_the_order_given() -> None:
     problems = Problems()
     got = collect_recipients(
-        [("ana@Example.com", None), ("Ana <ana@example.com>", None)],
-        [("ana@example.COM", None), ("bo@example.net", None)],
+        [
+            ("ana@Example.com", None),
+            ("Ana <ana@example.com>", None),
+            ("bo@example.net", None),
+            ("ana@example.COM", None),
+        ],
         problems,
     )
     assert not problems
-    assert [r.address for r in got.to] == ["ana@Example.com"]
-    assert [r.address for r in got.cc] == ["bo@example.net"]
+    assert [r.address for r in got] == ["ana@Example.com", "bo@example.net"]
 
 
 @pytest.mark.parametrize(
@@ -149,25 +151,21 @@ _CONTENT = Content("T", "S", ("January 2024",), (), ())
 def test_whatever_passes_validation_serialises_to_exactly_the_headers_built(
     name: str, subject: str
 ) -> None:
-    """Any name and subject either fail validation or come back out unchanged."""
+    """Any sender name and subject either fail validation or come back out unchanged."""
     problems = Problems()
     subject = check_subject(subject, problems)
     try:
-        recipient = parse_recipient(f"{name} <ana@example.com>")
+        sender = parse_recipient(f"{name} <from@example.org>")
     except ValueError:
         return
     if problems:
         return
-    envelope = Envelope(
-        parse_recipient("from@example.org"),
-        Recipients((recipient,), ()),
-        subject,
-        datetime(2024, 1, 1, tzinfo=UTC),
-    )
+    envelope = Envelope(sender, subject, datetime(2024, 1, 1, tzinfo=UTC))
     message = build_message(_CONTENT, envelope, b"%PDF-1.7\n")
     raw = serialize(message)
     check_serialized(raw, message)
     back = BytesParser(policy=policy.default).parsebytes(raw)
-    assert [a.addr_spec for a in back["To"].addresses] == ["ana@example.com"]
-    assert back["To"].addresses[0].display_name == recipient.name
+    assert [a.addr_spec for a in back["From"].addresses] == ["from@example.org"]
+    assert back["From"].addresses[0].display_name == sender.name
+    assert back["To"].addresses == ()
     assert str(back["Subject"]) == subject

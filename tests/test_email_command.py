@@ -137,7 +137,7 @@ def test_dry_run_writes_the_eml_and_sends_nothing(
             "--dry-run",
             "--to",
             "Ana <ana@example.com>",
-            "--cc",
+            "--to",
             "bo@example.net",
             "--subject",
             "Weekly: SERES",
@@ -151,6 +151,8 @@ def test_dry_run_writes_the_eml_and_sends_nothing(
     message = parsed(eml)
     assert attachment_bytes(message) == briefing_pdf
     assert message["Subject"] == "Weekly: SERES"
+    assert str(message["To"]) == "undisclosed-recipients:;"
+    assert b"ana@example.com" not in eml and b"bo@example.net" not in eml
     assert PASSWORD.encode() not in eml and PASSWORD not in printed
     assert not (out / "deliveries.jsonl").exists()
 
@@ -189,9 +191,10 @@ def test_send_through_a_real_server(
         (out / "manifest.json").read_text(),
     ):
         assert PASSWORD not in text
-    # Sending the same PDF again to someone who has it is refused, unless asked for.
-    assert run(project, out, "--to", "ana@example.com") == 1
-    assert "already received" in capsys.readouterr().err
+    # Running it again sends nothing to someone who has this PDF, unless asked to.
+    assert run(project, out, "--to", "ana@example.com") == 0
+    assert "has it:    ana@example.com" in capsys.readouterr().out
+    assert len(server.handler.received) == 1
     assert run(project, out, "--to", "ana@example.com", "--resend") == 0
     assert len(server.handler.received) == 2
 
@@ -227,7 +230,7 @@ def test_refusals_and_deferrals_set_the_exit_code(
         ["--to", "ana@example.com, evil@example.com"],
         ["--to", "ana@example.com;evil@example.com"],
         ["--to", "=?utf-8?q?Ana=0ABcc:_evil@example.com?= <ana@example.com>"],
-        ["--to", "ana@example.com", "--cc", "Evil <evil@example.com>, x@example.com"],
+        ["--to", "ana@example.com", "--to", "Evil <evil@example.com>, x@example.com"],
         ["--to", "ana@example.com", "--subject", "Hi=?utf-8?q?=0D=0ABcc:_evil@example.com?="],
         ["--to", "ana@example.com", "--subject", "Hi\r\nBcc: evil@example.com"],
     ],

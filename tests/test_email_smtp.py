@@ -25,7 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from reportgen.deliver.addresses import Recipients, check_subject, parse_recipient
+from reportgen.deliver.addresses import check_subject, parse_recipient
 from reportgen.deliver.message import (
     Content,
     Envelope,
@@ -245,14 +245,9 @@ CONTENT = Content(
 )
 
 
-def make_message(
-    pdf: bytes, to: list[str], cc: list[str] | None = None, subject: str = "Weekly briefing"
-) -> tuple[EmailMessage, bytes]:
+def make_message(pdf: bytes, subject: str = "Weekly briefing") -> tuple[EmailMessage, bytes]:
     envelope = Envelope(
         sender=parse_recipient("Briefings <briefings@example.org>"),
-        recipients=Recipients(
-            tuple(map(parse_recipient, to)), tuple(map(parse_recipient, cc or []))
-        ),
         subject=subject,
         date=datetime(2024, 2, 1, 9, 30, tzinfo=UTC),
     )
@@ -270,7 +265,7 @@ def send(
     sleeps: list[float] | None = None,
     **env: str,
 ) -> Outcome:
-    message, raw = make_message(pdf, to)
+    message, raw = make_message(pdf)
     return deliver(
         raw,
         [parse_recipient(t).address for t in to],
@@ -314,7 +309,9 @@ def test_plain_delivery_arrives_whole_and_is_logged(
     assert rcpts == ["ana@example.com", "bo@example.net"]
     message = parsed(raw)
     assert attachment_bytes(message) == tiny_pdf
-    assert message["To"].addresses[1].display_name == "Bo Li"
+    # Each recipient sees neither the others nor itself listed: the envelope carries them.
+    assert str(message["To"]) == "undisclosed-recipients:;"
+    assert b"ana@example.com" not in raw and b"bo@example.net" not in raw
     assert message["Date"] and message["Message-ID"]
     assert not message.defects
     (entry,) = log_entries(log_path)
@@ -501,11 +498,11 @@ def test_encoded_newline_in_a_folded_header_is_caught_after_serialising(tiny_pdf
     with pytest.raises(
         ReportError, match=r"does not serialise cleanly \(headers \['Subject', 'Bcc'"
     ):
-        make_message(tiny_pdf, ["ana@example.com"], subject=evil)
+        make_message(tiny_pdf, subject=evil)
 
 
 def test_message_parts_are_email_safe(tiny_pdf: bytes) -> None:
-    _message, raw = make_message(tiny_pdf, ["ana@example.com"], ["bo@example.net"])
+    _message, raw = make_message(tiny_pdf)
     back = parsed(raw)
     assert back.get_content_type() == "multipart/mixed"
     plain = back.get_body(("plain",))
@@ -521,6 +518,6 @@ def test_message_parts_are_email_safe(tiny_pdf: bytes) -> None:
     (part,) = back.iter_attachments()
     assert part.get_filename() == "briefing-2024-02-01.pdf"
     assert part.get_content_type() == "application/pdf"
-    assert back["Cc"].addresses[0].addr_spec == "bo@example.net"
+    assert str(back["To"]) == "undisclosed-recipients:;" and back["Cc"] is None
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     assert raw.isascii()

@@ -26,7 +26,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
-from reportgen.errors import Location, Problems
+from reportgen.deliver.files import read_regular
+from reportgen.errors import Location, Problems, ReportError
 
 #: RFC 5322 dot-atom text for the local part ("atext" with dots between atoms).
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
@@ -42,6 +43,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 _NAME_SPECIALS = set('",;:<>@[]\\()')
 
 MAX_SUBJECT = 200
+#: Some 25,000 addresses: more than one briefing should go to.
+MAX_RECIPIENT_FILE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,20 @@ def _name_round_trips(name: str, address: str) -> bool:
 
 
 def read_recipient_file(path: Path, problems: Problems) -> list[tuple[str, Location]]:
-    """The addresses in ``path``: one per line; blank lines and ``#`` comments skipped."""
+    """The addresses in ``path``: one per line; blank lines and ``#`` comments skipped.
+
+    Only a regular file of at most :data:`MAX_RECIPIENT_FILE` bytes is read: a FIFO or
+    a device is refused before it is opened (it could block or never end).
+    """
     try:
         # Bytes, not read_text: universal newlines would turn a lone CR into a line break.
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(f"cannot read the recipient file: {exc}", Location(str(path)))
+        text = read_regular(path, MAX_RECIPIENT_FILE, "recipient file").decode("utf-8")
+    except ReportError as exc:
+        problems.extend(exc)
+        return []
+    except UnicodeDecodeError as exc:
+        where = Location(str(path), exc.object[: exc.start].count(b"\n") + 1)
+        problems.add("the recipient file is not UTF-8 text", where)
         return []
     entries: list[tuple[str, Location]] = []
     # split("\n") rather than splitlines(): a lone CR or U+2028 inside a line must be
@@ -165,39 +176,25 @@ def read_recipient_file(path: Path, problems: Problems) -> list[tuple[str, Locat
     return entries
 
 
-@dataclass(frozen=True)
-class Recipients:
-    to: tuple[Recipient, ...]
-    cc: tuple[Recipient, ...]
-
-    @property
-    def all(self) -> tuple[Recipient, ...]:
-        return self.to + self.cc
-
-
 def collect_recipients(
-    to: Iterable[tuple[str, Location | None]],
-    cc: Iterable[tuple[str, Location | None]],
-    problems: Problems,
-) -> Recipients:
-    """Validated To and Cc lists; each address once (To wins over Cc).
+    entries: Iterable[tuple[str, Location | None]], problems: Problems
+) -> tuple[Recipient, ...]:
+    """Validated recipients, each address once, in the order given.
 
     Every bad entry is added to ``problems`` so that all are reported together.
     """
     seen: set[str] = set()
-    lists: list[list[Recipient]] = [[], []]
-    for index, entries in enumerate((to, cc)):
-        for text, where in entries:
-            try:
-                recipient = parse_recipient(text, "--to" if index == 0 else "--cc")
-            except ValueError as exc:
-                problems.add(str(exc), where)
-                continue
-            if recipient.key in seen:
-                continue
+    found: list[Recipient] = []
+    for text, where in entries:
+        try:
+            recipient = parse_recipient(text, "--to")
+        except ValueError as exc:
+            problems.add(str(exc), where)
+            continue
+        if recipient.key not in seen:
             seen.add(recipient.key)
-            lists[index].append(recipient)
-    return Recipients(to=tuple(lists[0]), cc=tuple(lists[1]))
+            found.append(recipient)
+    return tuple(found)
 
 
 def check_subject(subject: str, problems: Problems) -> str:

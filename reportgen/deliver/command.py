@@ -1,56 +1,57 @@
 """``reportgen email``: check everything, make sure the build is current, then send once.
 
 Order matters: every address, header and SMTP setting is validated before the
-briefing is built or a connection opened, and the PDF that goes out is the one
-the build manifest vouches for, byte for byte.
+briefing is built or a connection opened (in a dry run too), and the PDF that goes
+out is the one the build manifest vouches for, byte for byte.
 
-Exit status: 0 every recipient accepted the briefing; 1 a problem to fix (bad
-address or setting, failed or stale build, a recipient refused, a delivery whose
-outcome is unknown); 75 (EX_TEMPFAIL) the server kept deferring some recipients:
-running the command again later is safe for them.
+Running the command again is always safe: recipients the delivery log shows as
+having accepted this very PDF are skipped, and so are those whose delivery ended in
+doubt (the connection was lost after the server had the message), unless
+``--resend`` asks for everyone again.
+
+Exit status: 0 every recipient has the briefing; 1 a problem to fix (bad address or
+setting, failed or stale build, a recipient refused, a delivery whose outcome is
+unknown); 75 (EX_TEMPFAIL) the server kept deferring some recipients: running the
+command again later sends to exactly those.
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
 import hashlib
-import json
 import logging
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reportgen.atomic import write_atomic
 from reportgen.deliver.addresses import (
     Recipient,
-    Recipients,
     check_subject,
     collect_recipients,
     header_problem,
     read_recipient_file,
 )
 from reportgen.deliver.content import read_content
+from reportgen.deliver.journal import DELIVERY_LOG, History, exclusive, read_history
 from reportgen.deliver.message import Envelope, build_message, check_serialized, serialize
-from reportgen.deliver.settings import SmtpSettings, mail_from, max_message_bytes, read_settings
-from reportgen.deliver.smtp import DELIVERY_LOG, Outcome, deliver
+from reportgen.deliver.settings import SmtpSettings, read_settings
+from reportgen.deliver.smtp import Outcome, deliver
 from reportgen.errors import Location, Problems, ReportError, ReportErrors, UsageError
 
 log = logging.getLogger(__name__)
 
 EX_TEMPFAIL = 75
 EML = "briefing.eml"
-#: Used in a dry run when REPORTGEN_MAIL_FROM is not set; never for a real send.
-_DRY_RUN_SENDER = Recipient("briefing@localhost")
+#: Recipients named in the summary before "and N more".
+_SHOWN = 10
 
 
-def _recipients(args: argparse.Namespace, problems: Problems) -> Recipients:
-    to: list[tuple[str, Location | None]] = [(a, None) for a in args.to]
+def _recipients(args: argparse.Namespace, problems: Problems) -> tuple[Recipient, ...]:
+    entries: list[tuple[str, Location | None]] = [(a, None) for a in args.to]
     if args.to_file is not None:
-        to += read_recipient_file(args.to_file, problems)
-    return collect_recipients(to, [(a, None) for a in args.cc], problems)
+        entries += read_recipient_file(args.to_file, problems)
+    return collect_recipients(entries, problems)
 
 
 def _sha256(data: bytes) -> str:
@@ -89,69 +90,47 @@ def current_build(project: Path, out: Path) -> tuple[bytes, dict[str, Any]]:
     return pdf, manifest
 
 
-@contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """One sender per output folder: two runs at once could both send the briefing."""
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / ".email.lock").open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ReportError(f"another 'reportgen email' is sending from {out}") from None
-        yield
-
-
-def already_delivered(out: Path, pdf_sha256: str) -> set[str]:
-    """Addresses the delivery log says have accepted this very PDF."""
-    path = out / DELIVERY_LOG
-    done: set[str] = set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return done
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"cannot read the delivery log: {exc}", Location(str(path))) from None
-    for number, line in enumerate(lines, start=1):
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            log.warning("%s:%d: not a delivery record; ignored", path, number)
-            continue
-        if isinstance(entry, dict) and entry.get("pdf_sha256") == pdf_sha256:
-            done.update(a for a in entry.get("accepted", []) if isinstance(a, str))
-    return done
-
-
-def _write_eml(path: Path, raw: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(raw)
-    temporary.replace(path)
+def _key(address: str) -> str:
+    """An address as compared with the log (domains are case-insensitive)."""
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.2f} MB"
 
 
-def email_command(args: argparse.Namespace, out: Path) -> int:
+def _validated(args: argparse.Namespace) -> tuple[tuple[Recipient, ...], str | None, SmtpSettings]:
+    """Recipients, subject and settings, or every problem with them at once."""
+    if args.cc:
+        raise UsageError(
+            "reportgen email: there is no --cc: recipients of a briefing never see each "
+            "other's addresses; give every recipient with --to or --to-file"
+        )
     problems = Problems()
     recipients = _recipients(args, problems)
     subject = check_subject(args.subject, problems) if args.subject is not None else None
     settings: SmtpSettings | None = None
-    if args.dry_run:
-        sender = mail_from(os.environ, problems) or _DRY_RUN_SENDER
-        max_bytes = max_message_bytes(os.environ, problems)
-    else:
-        try:
-            settings = read_settings()
-        except ReportErrors as exc:
-            problems.extend(exc)
-        sender = settings.sender if settings else _DRY_RUN_SENDER
-        max_bytes = settings.max_bytes if settings else 0
+    try:
+        settings = read_settings(dry_run=args.dry_run)
+    except ReportErrors as exc:
+        problems.extend(exc)
     problems.raise_if_any()
-    if not recipients.to:
+    assert settings is not None
+    if not recipients:
         raise UsageError("reportgen email: give at least one --to ADDR (or --to-file FILE)")
+    return recipients, subject, settings
 
-    with _exclusive(out):
+
+def _listed(recipients: tuple[Recipient, ...]) -> str:
+    shown = ", ".join(map(str, recipients[:_SHOWN]))
+    more = len(recipients) - _SHOWN
+    return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+def email_command(args: argparse.Namespace, out: Path) -> int:
+    recipients, subject, settings = _validated(args)
+    with exclusive(out):
         pdf, manifest = current_build(args.project, out)
         pdf_sha256 = _sha256(pdf)
         content = read_content(out / "briefing.html")
@@ -160,50 +139,75 @@ def email_command(args: argparse.Namespace, out: Path) -> int:
             problem = header_problem(subject, "the briefing's title")
             if problem:
                 raise ReportError(problem)
-        envelope = Envelope(sender, recipients, subject, datetime.now(UTC).replace(microsecond=0))
+        envelope = Envelope(settings.sender, subject, datetime.now(UTC).replace(microsecond=0))
         message = build_message(content, envelope, pdf)
         raw = serialize(message)
         check_serialized(raw, message)
-        if len(raw) > max_bytes:
+        if len(raw) > settings.max_bytes:
             raise ReportError(
                 f"the briefing email is {_mb(len(raw))} ({len(raw):,} bytes), over the "
-                f"{_mb(max_bytes)} limit (REPORTGEN_MAIL_MAX_MB); nothing was sent"
+                f"{_mb(settings.max_bytes)} limit (REPORTGEN_MAIL_MAX_MB); nothing was sent"
             )
-        message_id = str(message["Message-ID"])
+        history = read_history(out, pdf_sha256)
+        todo, have, doubtful = _split(recipients, history, resend=args.resend)
         facts = {
-            "from": str(sender),
-            "to": ", ".join(map(str, recipients.to)),
-            "cc": ", ".join(map(str, recipients.cc)),
+            "from": str(settings.sender),
+            "to": f"{_listed(todo)} (each sees only 'undisclosed-recipients')" if todo else "",
             "subject": subject,
             "attachment": f"{envelope.attachment_name} ({len(pdf):,} bytes, "
             f"{manifest['outputs']['briefing.pdf'].get('pages', '?')} pages, "
             f"sha256 {pdf_sha256[:12]})",
-            "message": f"{len(raw):,} bytes of {_mb(max_bytes)} allowed, {message_id}",
+            "message": f"{len(raw):,} bytes of {_mb(settings.max_bytes)} allowed, "
+            f"{message['Message-ID']}",
         }
         if args.dry_run:
-            _write_eml(out / EML, raw)
+            write_atomic(out / EML, raw, shown=str(out / EML))
             print(f"dry run, nothing sent: the message is in {out / EML}")
             _print_facts(facts)
+            _print_skipped(have, doubtful, out)
+            for name in settings.missing:
+                print(f"  note:       {name} is not set; a real send needs it")
             return 0
-        assert settings is not None
-        done = already_delivered(out, pdf_sha256)
-        repeat = [r.address for r in recipients.all if r.address in done]
-        if repeat and not getattr(args, "resend", False):
-            raise ReportError(
-                f"{', '.join(repeat)} already received this briefing (see {out / DELIVERY_LOG}); "
-                "nothing was sent. Use --resend to send it again"
-            )
+        _print_skipped(have, doubtful, out)
+        if not todo:
+            print("nothing to send: every recipient is accounted for in the delivery log")
+            return 1 if doubtful else 0
         print(f"sending through {settings.server} ({settings.security})")
         _print_facts(facts)
         outcome = deliver(
             raw,
-            [r.address for r in recipients.all],
+            [r.address for r in todo],
             settings,
-            message_id=message_id,
+            message_id=str(message["Message-ID"]),
             pdf_sha256=pdf_sha256,
             log_path=out / DELIVERY_LOG,
         )
-    return _report(outcome, len(recipients.all))
+    return _report(outcome, len(todo), doubtful=bool(doubtful))
+
+
+def _split(
+    recipients: tuple[Recipient, ...], history: History, *, resend: bool
+) -> tuple[tuple[Recipient, ...], list[Recipient], list[Recipient]]:
+    """(to send, already accepted, outcome unknown): the last two only without --resend."""
+    if resend:
+        return recipients, [], []
+    accepted = {_key(a) for a in history.accepted}
+    uncertain = {_key(a) for a in history.uncertain}
+    have = [r for r in recipients if r.key in accepted]
+    doubtful = [r for r in recipients if r.key in uncertain and r.key not in accepted]
+    skip = {r.key for r in have + doubtful}
+    return tuple(r for r in recipients if r.key not in skip), have, doubtful
+
+
+def _print_skipped(have: list[Recipient], doubtful: list[Recipient], out: Path) -> None:
+    for recipient in have:
+        print(f"  has it:    {recipient.address}: accepted earlier, not sent again")
+    for recipient in doubtful:
+        print(
+            f"  UNKNOWN:   {recipient.address}: an earlier run lost the connection after the "
+            f"server had the message (see {out / DELIVERY_LOG}); not sent again: check with "
+            "the recipient, then use --resend"
+        )
 
 
 def _print_facts(facts: dict[str, str]) -> None:
@@ -212,7 +216,7 @@ def _print_facts(facts: dict[str, str]) -> None:
             print(f"  {key + ':':<11} {value}")
 
 
-def _report(outcome: Outcome, total: int) -> int:
+def _report(outcome: Outcome, total: int, *, doubtful: bool = False) -> int:
     """Print what happened to each recipient; the exit status follows the worst case."""
     print(
         f"delivered to {len(outcome.accepted)} of {total} recipients "
@@ -232,7 +236,7 @@ def _report(outcome: Outcome, total: int) -> int:
         )
     if outcome.error and not outcome.deferred and not outcome.uncertain:
         print(f"  error:     {outcome.error}")
-    if outcome.refused or outcome.uncertain or (outcome.error and outcome.final):
+    if outcome.refused or outcome.uncertain or doubtful or (outcome.error and outcome.final):
         return 1
     if outcome.deferred:
         return EX_TEMPFAIL

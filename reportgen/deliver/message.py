@@ -10,6 +10,10 @@ Layout of the MIME tree::
           image/png                  one chart, referenced as cid:
       application/pdf                briefing-YYYY-MM-DD.pdf
 
+Recipients never see each other: the message is addressed ``To: undisclosed-recipients:;``
+(an empty RFC 5322 group) and the addresses travel in the SMTP envelope only, so one
+message, the one a dry run writes, goes to every recipient unchanged.
+
 Every value that becomes a header has been validated by ``addresses`` first; after
 serialising, :func:`check_serialized` parses the bytes back and refuses the message
 if any header appeared, vanished or changed on the way (CVE-2024-6923 defence).
@@ -26,11 +30,13 @@ from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from html import escape
 
-from reportgen.deliver.addresses import Recipient, Recipients
+from reportgen.deliver.addresses import Recipient
 from reportgen.errors import ReportError
 
 #: CRLF line ends and 78-column folding, as sent over SMTP and as written to .eml.
 POLICY = email.policy.SMTP
+#: The To header of every briefing: a group with no members (RFC 5322 3.4).
+UNDISCLOSED = "undisclosed-recipients:;"
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,6 @@ class Content:
 @dataclass(frozen=True)
 class Envelope:
     sender: Recipient
-    recipients: Recipients
     subject: str
     date: datetime
 
@@ -203,9 +208,7 @@ def build_message(content: Content, envelope: Envelope, pdf: bytes) -> EmailMess
     message = EmailMessage(policy=POLICY)
     message["Subject"] = envelope.subject
     message["From"] = _address(envelope.sender)
-    message["To"] = [_address(r) for r in envelope.recipients.to]
-    if envelope.recipients.cc:
-        message["Cc"] = [_address(r) for r in envelope.recipients.cc]
+    message["To"] = UNDISCLOSED
     message["Date"] = email.utils.format_datetime(envelope.date)
     domain = envelope.sender.address.rpartition("@")[2]
     message["Message-ID"] = email.utils.make_msgid("briefing", domain=domain)

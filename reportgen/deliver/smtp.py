@@ -14,14 +14,15 @@ recipient gets the briefing twice. So:
 - once the message body has been sent, a lost connection is reported as
   "uncertain" and never retried.
 
-Every attempt is appended to ``deliveries.jsonl``.
+Recipients go in the envelope only (the message says ``To: undisclosed-recipients:;``),
+at most :data:`BATCH` per transaction: RFC 5321 servers must take 100 RCPTs, and
+may refuse more. Every attempt is appended to ``deliveries.jsonl``; every text from
+the server or an exception is redacted before it is kept, logged or printed.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 import smtplib
 import ssl
@@ -34,11 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.deliver.addresses import address_problem
+from reportgen.deliver.journal import DeliveryLog
+from reportgen.deliver.redact import Redactor
 from reportgen.deliver.settings import SmtpSettings
 
 log = logging.getLogger(__name__)
 
-DELIVERY_LOG = "deliveries.jsonl"
+#: Recipients per SMTP transaction (the least a server must accept, RFC 5321 4.5.3.1.8).
+BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,6 @@ class _Uncertain(Exception):
     """Lost after the body was sent: retrying could deliver twice."""
 
 
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 def _text(raw: bytes | str) -> str:
     value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return " ".join(value.split())
@@ -107,7 +104,7 @@ def _classify(code: int, text: str) -> Exception:
 @contextmanager
 def _session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
     """A connected, greeted, encrypted (unless loopback 'none') and logged-in session."""
-    context = settings.tls_context() if settings.security != "none" else None
+    context = _context(settings)
     smtp: smtplib.SMTP
     try:
         if settings.security == "ssl":
@@ -135,6 +132,19 @@ def _session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             smtp.close()
+
+
+def _context(settings: SmtpSettings) -> ssl.SSLContext | None:
+    """The TLS context; a CA file that cannot be loaded is a setting to fix, not a retry."""
+    if settings.security == "none":
+        return None
+    try:
+        return settings.tls_context()
+    except (ssl.SSLError, OSError, ValueError):
+        raise _Permanent(
+            "REPORTGEN_SMTP_CAFILE: cannot load a CA certificate from "
+            f"{settings.cafile}; nothing was sent"
+        ) from None
 
 
 def _tls_failure(settings: SmtpSettings, exc: ssl.SSLError) -> _Permanent:
@@ -250,13 +260,34 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def append_log(path: Path, entry: dict[str, Any]) -> None:
-    """Append one JSON line and make sure it is on disk before going on."""
-    line = json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write(line)
-        stream.flush()
-        os.fsync(stream.fileno())
+def _attempt(
+    settings: SmtpSettings, raw: bytes, pending: list[str], outcome: Outcome
+) -> tuple[list[Reply], str | None, bool]:
+    """One session, every pending recipient in batches: (deferred, error, final)."""
+    deferred: list[Reply] = []
+    try:
+        with _session(settings) as smtp:
+            for start in range(0, len(pending), BATCH):
+                batch = pending[start : start + BATCH]
+                deferred += _transaction(smtp, raw, settings.sender.address, batch, outcome)
+    except (_Uncertain, _Permanent) as exc:
+        return deferred, str(exc), True
+    except _Temporary as exc:
+        return deferred, str(exc), False
+    except (OSError, smtplib.SMTPException) as exc:
+        # Raised before DATA (the body phase turns errors into _Uncertain): retryable.
+        return deferred, f"connection to {settings.server} lost: {exc or type(exc).__name__}", False
+    return deferred, None, False
+
+
+def _status(outcome: Outcome, retrying: bool, pending: list[str], error: str | None) -> str:
+    if outcome.uncertain:
+        return "uncertain"
+    if retrying:
+        return "retrying"
+    if pending or error is not None:
+        return "failed"
+    return "partial" if outcome.refused else "delivered"
 
 
 def deliver(
@@ -269,37 +300,47 @@ def deliver(
     log_path: Path,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
-    """Send ``raw`` (CRLF line ends) to ``recipients``; every attempt goes into ``log_path``."""
+    """Send ``raw`` (CRLF line ends) to ``recipients``; every attempt goes into ``log_path``.
+
+    Raises a located ReportError, before anything is sent, if the log cannot be opened.
+    """
     bad = [a for a in recipients if address_problem(a)]
     if bad:
         raise ValueError(f"not bare, validated addresses: {bad!r}")
+    journal = DeliveryLog(log_path)
+    try:
+        return _deliver(raw, recipients, settings, message_id, pdf_sha256, journal, sleep)
+    finally:
+        journal.close()
+
+
+def _deliver(
+    raw: bytes,
+    recipients: list[str],
+    settings: SmtpSettings,
+    message_id: str,
+    pdf_sha256: str,
+    journal: DeliveryLog,
+    sleep: Callable[[float], None],
+) -> Outcome:
     outcome = Outcome(message_id=message_id)
-    sender = settings.sender.address
-    secrets = settings.secrets
+    redact = settings.redactor
     pending = list(recipients)
-    for attempt in range(1, settings.retry.attempts + 1):
+    attempts = settings.retry.attempts
+    for attempt in range(1, attempts + 1):
         wait = settings.retry.wait_before(attempt)
         if wait:
-            log.info("attempt %d of %d in %.0f s", attempt, settings.retry.attempts, wait)
+            log.info("attempt %d of %d in %.0f s", attempt, attempts, wait)
             sleep(wait)
         outcome.attempts = attempt
         before_accepted, before_refused = len(outcome.accepted), len(outcome.refused)
-        deferred: list[Reply] = []
-        error: str | None = None
-        final = False
-        try:
-            with _session(settings) as smtp:
-                deferred = _transaction(smtp, raw, sender, pending, outcome)
-        except _Uncertain as exc:
-            error, final = str(exc), True
-        except _Permanent as exc:
-            error, final = str(exc), True
-        except _Temporary as exc:
-            error = str(exc)
-        except (OSError, smtplib.SMTPException) as exc:
-            # Raised before DATA (the body phase turns errors into _Uncertain): retryable.
-            error = f"connection to {settings.server} lost: {exc or type(exc).__name__}"
-        error = _redact(error, secrets) if error else None
+        deferred, error, final = _attempt(settings, raw, pending, outcome)
+        # Server replies and exception texts may echo the credentials: clean them once, here.
+        error = redact(error) if error is not None else None
+        deferred = [_redacted(r, redact) for r in deferred]
+        outcome.refused[before_refused:] = [
+            _redacted(r, redact) for r in outcome.refused[before_refused:]
+        ]
         done = set(outcome.accepted) | {r.address for r in outcome.refused} | set(outcome.uncertain)
         pending = [a for a in pending if a not in done]
         if error is not None:
@@ -307,17 +348,8 @@ def deliver(
             answered = {r.address for r in deferred}
             deferred += [Reply(a, 0, error) for a in pending if a not in answered]
         deferred = [r for r in deferred if r.address in pending]
-        retrying = bool(pending) and not final and attempt < settings.retry.attempts
-        if outcome.uncertain:
-            status = "uncertain"
-        elif retrying:
-            status = "retrying"
-        elif pending or error is not None:
-            status = "failed"
-        else:
-            status = "partial" if outcome.refused else "delivered"
-        append_log(
-            log_path,
+        retrying = bool(pending) and not final and attempt < attempts
+        journal.append(
             {
                 "time": _now(),
                 "attempt": attempt,
@@ -325,31 +357,27 @@ def deliver(
                 "message_id": message_id,
                 "pdf_sha256": pdf_sha256,
                 "accepted": outcome.accepted[before_accepted:],
-                "refused": [_reply_json(r, secrets) for r in outcome.refused[before_refused:]],
-                "deferred": [_reply_json(r, secrets) for r in deferred],
+                "refused": [_reply_json(r) for r in outcome.refused[before_refused:]],
+                "deferred": [_reply_json(r) for r in deferred],
                 "uncertain": list(outcome.uncertain),
-                "status": status,
+                "status": _status(outcome, retrying, pending, error),
                 "error": error,
-            },
+            }
         )
         if error:
-            log.warning("attempt %d of %d: %s", attempt, settings.retry.attempts, error)
+            log.warning("attempt %d of %d: %s", attempt, attempts, error)
         for reply in deferred:
             if reply.code:
-                log.info(
-                    "attempt %d of %d: %s",
-                    attempt,
-                    settings.retry.attempts,
-                    _redact(str(reply), secrets),
-                )
+                log.info("attempt %d of %d: %s", attempt, attempts, reply)
         if not retrying:
-            outcome.deferred = deferred
-            outcome.error = error
-            outcome.final = final
+            outcome.deferred, outcome.error, outcome.final = deferred, error, final
             break
-    outcome.refused = [Reply(r.address, r.code, _redact(r.text, secrets)) for r in outcome.refused]
     return outcome
 
 
-def _reply_json(reply: Reply, secrets: tuple[str, ...]) -> dict[str, Any]:
-    return {"address": reply.address, "code": reply.code, "text": _redact(reply.text, secrets)}
+def _redacted(reply: Reply, redact: Redactor) -> Reply:
+    return Reply(reply.address, reply.code, redact(reply.text))
+
+
+def _reply_json(reply: Reply) -> dict[str, Any]:
+    return {"address": reply.address, "code": reply.code, "text": reply.text}
