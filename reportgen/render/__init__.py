@@ -31,6 +31,7 @@ from jinja2 import (
     TemplateSyntaxError,
     UndefinedError,
 )
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from reportgen.errors import Location, Problems, ReportError, relative
@@ -39,6 +40,7 @@ from reportgen.fonts import font_face_css, font_face_css_for_print
 from reportgen.render.appendix import Appendix, facts_in_appendix_order, plan_appendix
 from reportgen.render.audit import audit
 from reportgen.render.figures import Helpers, month_year, period_words, published
+from reportgen.render.sandbox import SANDBOX, TemplateSandbox, unsafe_uses
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +85,14 @@ _TEMPLATE_OPTIONS: dict[str, Any] = {
 
 
 def environment(project: Path) -> Environment:
-    """Autoescape on for every template whatever its suffix; undefined names are errors.
+    """Sandboxed (:mod:`reportgen.render.sandbox`), autoescape on for every template
+    whatever its suffix; undefined names are errors.
 
     Compiled templates are kept in ``PROJECT/.cache/jinja``: compiling the 16
     templates took 0.12 s of every build. Jinja reuses one only while the template's
-    source is unchanged; the folder is named after the options and Jinja's version."""
-    env = Environment(
+    source is unchanged; the folder is named after the options, the sandbox (which
+    compiles attribute access and operators differently) and Jinja's version."""
+    env = TemplateSandbox(
         loader=FileSystemLoader(str(project / TEMPLATE_DIR)),
         autoescape=True,
         bytecode_cache=_bytecode_cache(project),
@@ -102,7 +106,8 @@ def environment(project: Path) -> Environment:
 
 
 def _bytecode_cache(project: Path) -> BytecodeCache | None:
-    options = f"autoescape {sorted(_TEMPLATE_OPTIONS.items())} {jinja2.__version__}"
+    sandbox = f"{TemplateSandbox.__qualname__} {sorted(TemplateSandbox.intercepted_binops)}"
+    options = f"autoescape {sorted(_TEMPLATE_OPTIONS.items())} {sandbox} {jinja2.__version__}"
     folder = project / ".cache" / "jinja" / hashlib.sha256(options.encode()).hexdigest()[:16]
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -174,7 +179,9 @@ def _with_title(svg: str, alt: str) -> str:
 
 def _context(
     store: Store, charts: Sequence[ChartLike], helpers: Helpers, appendix: Appendix
-) -> dict[str, object]:
+) -> tuple[dict[str, object], dict[str, None]]:
+    """What templates are given, and the ids of the charts they place (kept out of
+    their reach). Data, and bound helpers whose internals the sandbox hides."""
     if store.meta is None:
         raise ReportError("seeds/report.yaml is missing: the briefing has no title")
     by_id = {c.id: _Chart(c) for c in charts}
@@ -187,7 +194,7 @@ def _context(
         placed.setdefault(chart_id, None)
         return by_id[chart_id]
 
-    return {
+    context: dict[str, object] = {
         "meta": store.meta,
         "sources": list(store.sources.values()),
         "sources_by_id": store.sources,
@@ -198,7 +205,6 @@ def _context(
         "ignored": store.ignored,
         "entities": store.entities,
         "charts": by_id,
-        "_placed": placed,
         "chart": chart,
         "fig": helpers.fig,
         "value": helpers.value,
@@ -224,6 +230,7 @@ def _context(
         "hover_text": helpers.hover_text,
         "font_faces": Markup(_FONT_SLOT),  # noqa: S704 - a constant
     }
+    return context, placed
 
 
 @dataclass(frozen=True)
@@ -290,20 +297,8 @@ def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing
     project = project.resolve()
     appendix = plan_appendix(store)
     helpers = Helpers(store, anchor=appendix.anchor)
-    context = _context(store, charts, helpers, appendix)
-    env = environment(project)
-    try:
-        html = env.get_template(BRIEFING).render(context)
-    except ReportError as exc:
-        raise ReportError(exc.message, exc.location or _template_location(exc, project)) from None
-    except TemplateNotFound as exc:
-        raise ReportError(
-            f"template '{exc.name}' not found", _template_location(exc, project)
-        ) from None
-    except (TemplateError, UndefinedError) as exc:
-        raise ReportError(str(exc.message or exc), _template_location(exc, project)) from None
-    placed = context["_placed"]
-    assert isinstance(placed, dict)
+    context, placed = _context(store, charts, helpers, appendix)
+    html = _render_template(environment(project), context, project)
     missing = [c.id for c in charts if c.id not in placed]
     if missing:
         raise ReportError(
@@ -319,8 +314,32 @@ def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing
     return Briefing(html, project, appendix)
 
 
+def _render_template(env: Environment, context: dict[str, object], project: Path) -> str:
+    try:
+        return env.get_template(BRIEFING).render(context)
+    except ReportError as exc:
+        raise ReportError(exc.message, exc.location or _template_location(exc, project)) from None
+    except TemplateNotFound as exc:
+        raise ReportError(
+            f"template '{exc.name}' not found", _template_location(exc, project)
+        ) from None
+    except SecurityError as exc:
+        message = f"{SANDBOX}: {exc.message or exc}"
+        raise ReportError(message, _template_location(exc, project)) from None
+    except (TemplateError, UndefinedError) as exc:
+        raise ReportError(str(exc.message or exc), _template_location(exc, project)) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        # An expression in a template failed (1/0, a range the sandbox caps, "a" + 1):
+        # the template's line says where. Anywhere else it is a fault of reportgen.
+        where = _template_location(exc, project)
+        if where is None:
+            raise
+        raise ReportError(f"template expression failed: {exc}", where) from None
+
+
 def check_templates(project: Path, problems: Problems) -> int:
-    """Compile every template; report syntax errors and missing partials with their line.
+    """Compile every template; report syntax errors, missing partials and what the
+    sandbox would refuse, with their line.
 
     Returns how many templates were compiled."""
     project = project.resolve()
@@ -343,6 +362,8 @@ def check_templates(project: Path, problems: Problems) -> int:
             problems.add("not UTF-8 text", Location(shown))
             continue
         _check_references(env, name, shown, ast, problems)
+        for line, message in unsafe_uses(ast):
+            problems.add(message, Location(shown, line))
     for css in sorted(folder.rglob("*.css")):
         if "</" in css.read_text(encoding="utf-8", errors="replace"):
             problems.add("contains '</', which would end <style>", Location(relative(css, project)))
