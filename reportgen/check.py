@@ -51,6 +51,10 @@ def check_project(project: Path) -> CheckSummary:
 
     templates = check_templates(project.resolve(), problems)
     check_articles(project, problems)
+    if store is not None:
+        from reportgen.render.preview import check_rendering
+
+        check_rendering(store, project, problems)
     problems.raise_if_any()
     assert store is not None
     return CheckSummary(store, coverage, charts, templates)

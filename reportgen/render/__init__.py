@@ -24,7 +24,6 @@ from jinja2 import (
     BytecodeCache,
     Environment,
     FileSystemBytecodeCache,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
@@ -40,6 +39,7 @@ from reportgen.fonts import font_face_css, font_face_css_for_print
 from reportgen.render.appendix import Appendix, facts_in_appendix_order, plan_appendix
 from reportgen.render.audit import audit
 from reportgen.render.figures import Helpers, month_year, period_words, published
+from reportgen.render.layout import template_loader
 from reportgen.render.sandbox import SANDBOX, TemplateSandbox, unsafe_uses
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def environment(project: Path) -> Environment:
     source is unchanged; the folder is named after the options, the sandbox (which
     compiles attribute access and operators differently) and Jinja's version."""
     env = TemplateSandbox(
-        loader=FileSystemLoader(str(project / TEMPLATE_DIR)),
+        loader=template_loader(project / TEMPLATE_DIR),
         autoescape=True,
         bytecode_cache=_bytecode_cache(project),
         auto_reload=False,
