@@ -6,7 +6,11 @@ CLI tests in test_email_command.py cover building and choosing that PDF.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
+import os
+import quopri
 import socket
 import ssl
 import subprocess
@@ -20,6 +24,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -36,6 +41,7 @@ from reportgen.deliver.message import (
     check_serialized,
     serialize,
 )
+from reportgen.deliver.redact import Redactor
 from reportgen.deliver.settings import SmtpSettings, read_settings
 from reportgen.deliver.smtp import Outcome, deliver
 from reportgen.errors import Problems, ReportError
@@ -171,6 +177,7 @@ def running(
     security: str = "none",
     handler: Recorder | None = None,
     auth: bool = False,
+    auth_only: str | None = None,
 ) -> Iterator[Server]:
     """A real aiosmtpd server on 127.0.0.1: plain, STARTTLS or implicit TLS, AUTH optional."""
     handler = handler or Recorder()
@@ -180,6 +187,8 @@ def running(
         kwargs.update(tls_context=_server_tls(certificate), require_starttls=True)
     if auth:
         kwargs.update(authenticator=_authenticator, auth_required=True)
+    if auth_only is not None:
+        kwargs.update(auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN") if m != auth_only])
     controller = Controller(
         handler,
         hostname="127.0.0.1",
@@ -207,8 +216,9 @@ def smtp_server(certificate: tuple[Path, Path]) -> Iterator[StartServer]:
         handler: Recorder | None = None,
         auth: bool = False,
         trust: bool = True,
+        auth_only: str | None = None,
     ) -> Server:
-        manager = running(certificate, security, handler, auth)
+        manager = running(certificate, security, handler, auth, auth_only)
         server = manager.__enter__()
         stack.append(manager)
         if trust and security != "none":
@@ -521,3 +531,225 @@ def test_message_parts_are_email_safe(tiny_pdf: bytes) -> None:
     assert str(back["To"]) == "undisclosed-recipients:;" and back["Cc"] is None
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     assert raw.isascii()
+
+
+# -- credentials --------------------------------------------------------------------------
+
+
+class EchoingAuth(Recorder):
+    """A server that quotes what the client sent for AUTH in its 535 reply, encoded and
+    decoded: the worst a misbehaving server (or a verbose proxy) can do."""
+
+    async def auth_PLAIN(self, server: Any, args: list[str]) -> AuthResult:
+        token = args[-1]
+        decoded = base64.b64decode(token)
+        return AuthResult(
+            success=False,
+            handled=False,
+            message=f"535 5.7.8 rejected token {token} = {decoded!r} = {quote(decoded)}",
+        )
+
+    async def auth_LOGIN(self, server: Any, args: list[str]) -> AuthResult:
+        password = await server.challenge_auth("Password:")
+        assert isinstance(password, bytes)
+        return AuthResult(
+            success=False,
+            handled=False,
+            message=f"535 5.7.8 user {args[-1]} password {base64.b64encode(password).decode()}"
+            f" ({password.decode()})",
+        )
+
+
+def secret_forms(user: str, password: str) -> list[str]:
+    """Every way the tests know the credentials can be spelled out."""
+    plain = password.encode()
+    return [
+        password,
+        quote(password, safe=""),
+        base64.b64encode(plain).decode(),
+        base64.b64encode(b"\0" + user.encode() + b"\0" + plain).decode(),
+        base64.b64encode(user.encode()).decode(),
+    ]
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_server_echoing_the_auth_token_leaks_no_form_of_the_password(
+    smtp_server: StartServer,
+    tiny_pdf: bytes,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    mechanism: str,
+) -> None:
+    server = smtp_server("starttls", EchoingAuth(), auth=True, auth_only=mechanism)
+    log_path = tmp_path / "deliveries.jsonl"
+    with caplog.at_level("DEBUG"):
+        outcome = send(
+            server,
+            tiny_pdf,
+            ["ana@example.com"],
+            log_path,
+            REPORTGEN_SMTP_USER=USER,
+            REPORTGEN_SMTP_PASSWORD=PASSWORD,
+        )
+    assert not outcome.delivered and outcome.final and outcome.attempts == 1
+    # The reply itself is still reported, with the credentials masked.
+    assert "535" in (outcome.error or "") and "***" in (outcome.error or "")
+    # Only reportgen's own log: the test server logs what it received, as servers do.
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("reportgen")]
+    assert ours
+    texts = [outcome.error or "", log_path.read_text(encoding="utf-8"), *ours]
+    texts += [r.text for r in outcome.deferred + outcome.refused]
+    for form in secret_forms(USER, PASSWORD):
+        for text in texts:
+            assert form not in text
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["s3cret-Pa55word!", "ü ber/=+?&%\"'\\", "x" * 90, "pw"],
+)
+def test_every_encoding_of_a_password_is_masked(password: str) -> None:
+    redact = Redactor(USER, password)
+    plain = password.encode()
+    token = base64.b64encode(b"\0" + USER.encode() + b"\0" + plain).decode()
+    samples = [
+        password,
+        quote(password, safe=""),
+        quote_plus(password),
+        quopri.encodestring(plain).decode(),
+        json.dumps(password),
+        repr(password),
+        token,
+        f"prefix{token}suffix",
+        base64.b64encode(plain).decode(),
+        base64.b64encode(b"xy" + plain + b"z").decode(),  # inside someone else's base64
+    ]
+    for sample in samples:
+        masked = redact(f"535 rejected {sample} .")
+        assert password not in masked and token not in masked, sample
+        assert base64.b64encode(plain).decode().rstrip("=") not in masked, sample
+        assert masked.startswith("535 rejected ") and masked.endswith(" .")
+    # Ordinary text is left alone.
+    assert redact("250 2.0.0 OK queued as 4F2A1B") == "250 2.0.0 OK queued as 4F2A1B"
+
+
+# -- the CA file and the recipients --------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["not-a-certificate", "missing", "directory", "fifo"])
+def test_a_bad_ca_file_is_a_setting_to_fix(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "ca.pem"
+    if kind == "not-a-certificate":
+        path.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n", encoding="utf-8")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    with pytest.raises(ReportError) as caught:
+        read_settings(
+            {
+                "REPORTGEN_SMTP_HOST": "smtp.example.com",
+                "REPORTGEN_MAIL_FROM": "a@example.com",
+                "REPORTGEN_SMTP_CAFILE": str(path),
+            }
+        )
+    assert str(caught.value).startswith("REPORTGEN_SMTP_CAFILE")
+
+
+def test_a_ca_file_spoiled_after_the_check_fails_once_without_retry(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("starttls")
+    settings = server.settings()
+    assert settings.cafile is not None
+    spoiled = tmp_path / "ca.pem"
+    spoiled.write_text("no certificate here\n", encoding="utf-8")
+    sleeps: list[float] = []
+    _message, raw = make_message(tiny_pdf)
+    outcome = deliver(
+        raw,
+        ["ana@example.com"],
+        dataclasses.replace(settings, cafile=spoiled),
+        message_id="<m@example.org>",
+        pdf_sha256="ab" * 32,
+        log_path=tmp_path / "log.jsonl",
+        sleep=sleeps.append,
+    )
+    assert outcome.final and outcome.attempts == 1 and sleeps == []
+    assert "REPORTGEN_SMTP_CAFILE" in (outcome.error or "")
+    assert server.handler.rcpt_seen == []
+
+
+def test_many_recipients_go_in_batches_and_never_into_a_header(
+    smtp_server: StartServer, tiny_pdf: bytes, tmp_path: Path
+) -> None:
+    server = smtp_server("none")
+    to = [f"reader{n}@example.com" for n in range(250)]
+    outcome = send(server, tiny_pdf, to, tmp_path / "log.jsonl")
+    assert outcome.delivered and sorted(outcome.accepted) == sorted(to)
+    assert [len(rcpts) for rcpts, _ in server.handler.received] == [100, 100, 50]
+    for _rcpts, raw in server.handler.received:
+        assert b"reader" not in raw
+        assert str(parsed(raw)["To"]) == "undisclosed-recipients:;"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REPORTGEN_MAIL_MAX_MB", "inf"),
+        ("REPORTGEN_MAIL_MAX_MB", "nan"),
+        ("REPORTGEN_MAIL_MAX_MB", "0"),
+        ("REPORTGEN_MAIL_MAX_MB", "-1"),
+        ("REPORTGEN_MAIL_MAX_MB", "1e400"),
+        ("REPORTGEN_SMTP_TIMEOUT", "inf"),
+        ("REPORTGEN_SMTP_TIMEOUT", "0"),
+        ("REPORTGEN_SMTP_TIMEOUT", "99999999"),
+        ("REPORTGEN_SMTP_ATTEMPTS", "2.7"),
+        ("REPORTGEN_SMTP_ATTEMPTS", "0"),
+        ("REPORTGEN_SMTP_ATTEMPTS", "1000000"),
+        ("REPORTGEN_SMTP_RETRY_DELAY", "NaN"),
+        ("REPORTGEN_SMTP_RETRY_DELAY", "-5"),
+        ("REPORTGEN_SMTP_RETRY_DELAY", "0"),
+        ("REPORTGEN_SMTP_PORT", "0"),
+        ("REPORTGEN_SMTP_PORT", "65536"),
+        ("REPORTGEN_SMTP_PORT", "²5"),
+        ("REPORTGEN_SMTP_PORT", "25.0"),
+        ("REPORTGEN_SMTP_HOST", "a" * 300),
+        ("REPORTGEN_SMTP_HOST", "x" * 64 + ".example.com"),
+        ("REPORTGEN_SMTP_HOST", "smtp_relay.example.com"),
+        ("REPORTGEN_SMTP_HOST", "smtp.example.com/path"),
+        ("REPORTGEN_SMTP_HOST", "-smtp.example.com"),
+        ("REPORTGEN_SMTP_HOST", "smtp..example.com"),
+        ("REPORTGEN_SMTP_HOST", "smtp.exämple.com"),
+        ("REPORTGEN_SMTP_HOST", "smtp.example.com\x00"),
+    ],
+)
+def test_out_of_range_settings_are_refused_by_name(name: str, value: str) -> None:
+    env = {
+        "REPORTGEN_SMTP_HOST": "smtp.example.com",
+        "REPORTGEN_MAIL_FROM": "a@example.com",
+        name: value,
+    }
+    for dry_run in (False, True):
+        with pytest.raises(ReportError) as caught:
+            read_settings(env, dry_run=dry_run)
+        (line,) = caught.value.lines()
+        assert line.startswith(name), line
+        assert "\n" not in line and "\x00" not in line
+
+
+def test_settings_in_range_are_taken_as_given() -> None:
+    settings = read_settings(
+        {
+            "REPORTGEN_SMTP_HOST": "smtp-1.mail.example.com.",
+            "REPORTGEN_MAIL_FROM": "a@example.com",
+            "REPORTGEN_SMTP_PORT": "2525",
+            "REPORTGEN_SMTP_ATTEMPTS": "7",
+            "REPORTGEN_SMTP_TIMEOUT": "12.5",
+            "REPORTGEN_SMTP_RETRY_DELAY": "0.25",
+            "REPORTGEN_MAIL_MAX_MB": "25",
+        }
+    )
+    assert (settings.port, settings.retry.attempts, settings.timeout) == (2525, 7, 12.5)
+    assert (settings.retry.delay, settings.max_bytes) == (0.25, 25 * 1024 * 1024)
+    assert read_settings({"REPORTGEN_SMTP_HOST": "::1", "REPORTGEN_MAIL_FROM": "a@b.org"}).host
