@@ -206,6 +206,7 @@ def plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
 
 def _write(path: Path, data: bytes, out_dir: Path) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data, shown=relative(path, Path.cwd()), skip_unchanged=True)
     except OSError as exc:
         raise ReportError(

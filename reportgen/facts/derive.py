@@ -7,17 +7,16 @@ allowed: formulas are content, and content never runs code.
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 
 from reportgen.errors import Location, Problems
+from reportgen.facts.formula import Step, compile_formula, evaluate
 from reportgen.facts.model import Precision, Status
 from reportgen.facts.store import Figure, Store
 
 _REF = re.compile(r"\{([^{}]*)\}")
 _STATUS_ORDER: list[Status] = ["actual", "estimated", "expected", "planned", "target"]
-_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 
 def references(formula: str) -> list[str]:
@@ -28,85 +27,15 @@ def references(formula: str) -> list[str]:
     return list(seen)
 
 
-def _compile(formula: str) -> tuple[ast.Expression, dict[str, str]]:
-    """Parse a formula; ids become variable names. ValueError on anything else."""
-    names: dict[str, str] = {}
-
-    def name_for(match: re.Match[str]) -> str:
-        ref = match.group(1).strip()
-        return names.setdefault(ref, f"_v{len(names)}")
-
-    expression = _REF.sub(name_for, formula)
-    if "{" in expression or "}" in expression:
-        raise ValueError("unbalanced braces")
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError as exc:
-        raise ValueError(f"not a formula ({exc.msg})") from None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and not isinstance(node.op, _OPS):
-            raise ValueError("only + - * / ** are allowed")
-        if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
-            raise ValueError("only unary minus is allowed")
-        if isinstance(node, ast.Constant) and (
-            isinstance(node.value, bool) or not isinstance(node.value, int | float)
-        ):
-            raise ValueError("only numbers and {ids} may appear in a formula")
-        if not isinstance(
-            node,
-            ast.Expression
-            | ast.BinOp
-            | ast.UnaryOp
-            | ast.Constant
-            | ast.Name
-            | ast.operator
-            | ast.unaryop
-            | ast.Load,
-        ):
-            raise ValueError(f"'{type(node).__name__}' is not allowed in a formula")
-        if isinstance(node, ast.Name) and not node.id.startswith("_v"):
-            raise ValueError(f"'{node.id}' is not an id: write ids in braces, {{like-this}}")
-    return tree, {v: k for k, v in names.items()}
-
-
-def _evaluate(node: ast.AST, env: dict[str, float]) -> float:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body, env)
-    if isinstance(node, ast.Constant):
-        assert isinstance(node.value, int | float)  # _compile admits numbers only
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return env[node.id]
-    if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, env)
-        return -operand if isinstance(node.op, ast.USub) else operand
-    assert isinstance(node, ast.BinOp)
-    left, right = _evaluate(node.left, env), _evaluate(node.right, env)
-    if isinstance(node.op, ast.Add):
-        return left + right
-    if isinstance(node.op, ast.Sub):
-        return left - right
-    if isinstance(node.op, ast.Mult):
-        return left * right
-    if isinstance(node.op, ast.Div):
-        if right == 0:
-            raise ZeroDivisionError
-        return left / right
-    result = left**right
-    if isinstance(result, complex) or abs(result) > 1e300:
-        raise OverflowError
-    return float(result)
-
-
 def derive(store: Store, problems: Problems) -> None:
     """Compute every derived metric into ``store.values``; report cycles and bad formulas."""
-    compiled: dict[str, tuple[ast.Expression, dict[str, str]]] = {}
+    compiled: dict[str, list[Step]] = {}
     for metric in store.derived.values():
         loc = store.where(metric.id)
         try:
-            compiled[metric.id] = _compile(metric.formula)
+            compiled[metric.id] = compile_formula(metric.formula)
         except ValueError as exc:
-            problems.add(f"derived '{metric.id}': formula {metric.formula!r}: {exc}", loc)
+            problems.add(f"derived '{metric.id}': formula {_cut(metric.formula)}: {exc}", loc)
             continue
         for ref in references(metric.formula):
             if not store.has(ref):
@@ -116,67 +45,98 @@ def derive(store: Store, problems: Problems) -> None:
                 problems.add(f"derived '{metric.id}': formula names unknown id '{ref}'", loc)
                 compiled.pop(metric.id, None)
     state: dict[str, str] = {}  # id -> "visiting" | "done" | "failed"
+    for metric_id in sorted(compiled):
+        _visit(store, compiled, state, metric_id, problems)
 
-    def visit(metric_id: str, trail: list[str]) -> bool:
-        if state.get(metric_id) == "done":
-            return True
-        if state.get(metric_id) == "failed":
-            return False
+
+def _visit(
+    store: Store,
+    compiled: dict[str, list[Step]],
+    state: dict[str, str],
+    start: str,
+    problems: Problems,
+) -> None:
+    """Compute ``start`` after the derived metrics it reads, depth first on an explicit
+    stack: a chain of thousands of metrics, each reading the last, is no deeper."""
+    trail: list[str] = []
+    stack: list[tuple[str, bool]] = [(start, False)]
+    while stack:
+        metric_id, inputs_ready = stack.pop()
+        if inputs_ready:
+            trail.pop()
+            _compute(store, compiled[metric_id], metric_id, state, problems)
+            continue
+        if state.get(metric_id) in ("done", "failed"):
+            continue
         if state.get(metric_id) == "visiting":
             cycle = " -> ".join([*trail[trail.index(metric_id) :], metric_id])
             problems.add(f"derived metrics form a cycle: {cycle}", store.where(metric_id))
-            return False
+            for member in trail:  # the cycle and whatever reads it
+                state[member] = "failed"
+            return
         if metric_id not in compiled:
             state[metric_id] = "failed"
-            return False
+            continue
         state[metric_id] = "visiting"
-        tree, names = compiled[metric_id]
-        env: dict[str, float] = {}
-        for var, ref in names.items():
-            if ref in store.facts:
-                env[var] = float(store.facts[ref].value)
-            elif visit(ref, [*trail, metric_id]):
-                env[var] = store.values[ref]
-            else:
-                state[metric_id] = "failed"
-                return False
-        try:
-            value = _evaluate(tree, env)
-        except ZeroDivisionError:
-            problems.add(f"derived '{metric_id}': division by zero", store.where(metric_id))
-            state[metric_id] = "failed"
-            return False
-        except OverflowError:
-            problems.add(
-                f"derived '{metric_id}': result is not a real number", store.where(metric_id)
-            )
-            state[metric_id] = "failed"
-            return False
-        if not math.isfinite(value):
-            problems.add(f"derived '{metric_id}': result is not finite", store.where(metric_id))
-            state[metric_id] = "failed"
-            return False
-        store.values[metric_id] = value
-        state[metric_id] = "done"
-        return True
-
-    for metric_id in sorted(compiled):
-        visit(metric_id, [])
+        trail.append(metric_id)
+        stack.append((metric_id, True))
+        for ref in reversed(references(store.derived[metric_id].formula)):
+            if ref in store.derived:
+                stack.append((ref, False))
 
 
-def _leaves(store: Store, figure_id: str, seen: set[str] | None = None) -> list[str]:
-    """The facts a derived metric ultimately rests on."""
-    seen = seen if seen is not None else set()
-    if figure_id in seen:
-        return []
-    seen.add(figure_id)
-    if figure_id in store.facts:
-        return [figure_id]
-    return [
-        leaf
-        for ref in references(store.derived[figure_id].formula)
-        for leaf in _leaves(store, ref, seen)
-    ]
+def _compute(
+    store: Store, steps: list[Step], metric_id: str, state: dict[str, str], problems: Problems
+) -> None:
+    values: dict[str, float] = {}
+    for ref in references(store.derived[metric_id].formula):
+        if ref in store.facts:
+            values[ref] = store.facts[ref].figure
+        elif state.get(ref) == "done":
+            values[ref] = store.values[ref]
+        else:
+            state[metric_id] = "failed"
+            return
+    try:
+        value = evaluate(steps, values)
+    except ZeroDivisionError:
+        problems.add(f"derived '{metric_id}': division by zero", store.where(metric_id))
+        state[metric_id] = "failed"
+        return
+    except OverflowError:
+        problems.add(f"derived '{metric_id}': result is not a real number", store.where(metric_id))
+        state[metric_id] = "failed"
+        return
+    if not math.isfinite(value):
+        problems.add(f"derived '{metric_id}': result is not finite", store.where(metric_id))
+        state[metric_id] = "failed"
+        return
+    store.values[metric_id] = value
+    state[metric_id] = "done"
+
+
+def _cut(formula: str, limit: int = 60) -> str:
+    """A formula as a message quotes it: a long one is cut, so the problem stays one line."""
+    text = repr(formula)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
+def _leaves(store: Store, figure_id: str) -> list[str]:
+    """The facts a derived metric ultimately rests on, in formula order (no recursion:
+    a chain of metrics may be thousands long)."""
+    leaves: list[str] = []
+    seen: set[str] = set()
+    stack = [figure_id]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current in store.facts:
+            leaves.append(current)
+        elif current in store.derived:
+            stack.extend(reversed(references(store.derived[current].formula)))
+    return leaves
 
 
 def describe(store: Store, metric_id: str) -> Figure:
