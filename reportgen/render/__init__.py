@@ -23,7 +23,6 @@ import jinja2
 from jinja2 import (
     BytecodeCache,
     Environment,
-    FileSystemBytecodeCache,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
@@ -38,6 +37,7 @@ from reportgen.facts.store import Store
 from reportgen.fonts import font_face_css, font_face_css_for_print
 from reportgen.render.appendix import Appendix, facts_in_appendix_order, plan_appendix
 from reportgen.render.audit import audit
+from reportgen.render.bytecode import SealedBytecodeCache
 from reportgen.render.figures import Helpers, month_year, period_words, published
 from reportgen.render.layout import template_loader
 from reportgen.render.sandbox import SANDBOX, TemplateSandbox, unsafe_uses
@@ -113,7 +113,7 @@ def _bytecode_cache(project: Path) -> BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # a read-only project still builds, compiling every time
         return None
-    return FileSystemBytecodeCache(str(folder))
+    return SealedBytecodeCache(str(folder))
 
 
 def _stylesheet_loader(env: Environment) -> object:
