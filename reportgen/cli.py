@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser)
     verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 
+    init = verbs.add_parser("init", help="start a new report project that builds at once")
+    _common(init)
+    init.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    init.add_argument("--title", help="the briefing's title (seeds/report.yaml)")
+    init.set_defaults(run=_run_init)
+
     check = verbs.add_parser("check", help="validate the fact store, charts and templates")
     _common(check)
     check.set_defaults(run=_run_check)
@@ -174,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _out(args: argparse.Namespace) -> Path:
     out: Path | None = args.out
     return out if out is not None else args.project / "build"
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from reportgen.scaffold import init_project
+
+    print(init_project(args.folder, args.title).render())
+    return 0
 
 
 def _run_check(args: argparse.Namespace) -> int:

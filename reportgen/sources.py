@@ -25,12 +25,11 @@ from babel.dates import get_month_names
 
 from reportgen.atomic import write_atomic
 from reportgen.errors import Location, Problems, ReportError, UsageError, relative
+from reportgen.facts.model import MAX_SOURCE_BYTES
 from reportgen.yamlio import YMap, YSeq, load_yaml
 
 ARTICLES = Path("seeds/articles")
 SOURCES = Path("seeds/sources.yaml")
-#: A news article is a few kilobytes; anything this large is not one.
-MAX_ARTICLE_BYTES = 1024 * 1024
 #: Marks a value ``sources add`` guessed or could not fill; ``check`` refuses it.
 REVIEW = "REVIEW:"
 _REVIEW_VALUE = re.compile(r":\s*[\"']?" + REVIEW)
@@ -88,8 +87,9 @@ class Added:
         return "\n".join(lines)
 
 
-def read_article(path: Path) -> tuple[bytes, str]:
-    """The article's bytes and text; a ReportError unless it is UTF-8 text of sane size."""
+def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]:
+    """The article's bytes and text; a ReportError unless it is UTF-8 text of at most
+    ``limit`` bytes."""
     shown = str(path)
     try:
         mode = path.stat().st_mode
@@ -98,11 +98,11 @@ def read_article(path: Path) -> tuple[bytes, str]:
     if not stat.S_ISREG(mode):
         raise ReportError("not a regular file: an article is a text file", Location(shown))
     with path.open("rb") as handle:
-        data = handle.read(MAX_ARTICLE_BYTES + 1)
-    if len(data) > MAX_ARTICLE_BYTES:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
         raise ReportError(
-            f"larger than {MAX_ARTICLE_BYTES:,} bytes, the most an article may be: "
-            "is this a news article's text?",
+            f"larger than {limit:,} bytes, the most a source may be (max_source_bytes in "
+            "seeds/report.yaml): is this a news article's text?",
             Location(shown),
         )
     try:
@@ -198,7 +198,7 @@ def _month_number(name: str) -> int:
 def add_source(project: Path, article: Path, options: SourceOptions) -> Added:
     """Copy ``article`` into the project and declare it; ReportErrors name what is wrong."""
     project = project.resolve()
-    data, text = read_article(article)
+    data, text = read_article(article, _size_limit(project))
     source_id = options.id or article.stem
     _check_options(source_id, options, explicit_id=options.id is not None)
     sources_file = project / SOURCES
@@ -283,12 +283,22 @@ def _published(given: str | None, text: str) -> tuple[str, str, str, DateSuggest
 def _language(project: Path, options: SourceOptions) -> str:
     if options.language:
         return options.language
+    found = _report_value(project, "language")
+    return found if isinstance(found, str) and _LANGUAGE.match(found) else "en"
+
+
+def _size_limit(project: Path) -> int:
+    found = _report_value(project, "max_source_bytes")
+    return found if isinstance(found, int) and found > 0 else MAX_SOURCE_BYTES
+
+
+def _report_value(project: Path, key: str) -> object:
+    """A top-level value of seeds/report.yaml, or None (check reports a bad file)."""
     try:
-        meta = (project / "seeds" / "report.yaml").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return "en"
-    match = re.search(r"^language:\s*[\"']?([a-z]{2}(?:-[A-Z]{2})?)[\"']?\s*(?:#.*)?$", meta, re.M)
-    return match.group(1) if match else "en"
+        data = load_yaml(project / "seeds" / "report.yaml", "seeds/report.yaml")
+    except (ReportError, OSError):
+        return None
+    return data.get(key) if isinstance(data, YMap) else None
 
 
 def _read_sources(file: Path, project: Path, source_id: str) -> str:

@@ -33,6 +33,7 @@ _HELPER_CALL = re.compile(
     + "|".join(sorted(_FIGURE_HELPERS | _ENTITY_HELPERS | _SOURCE_HELPERS | {"chart"}))
     + r")\(\s*(?P<quote>['\"])(?P<id>[^'\"\n]*)(?P=quote)"
 )
+_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 #: Reported one by one up to here, then counted.
 _MAX_ANCHORS = 10
 
@@ -85,6 +86,8 @@ def _unknown_ids(
         except (TemplateNotFound, UnicodeDecodeError):
             continue  # check_templates reports it
         shown = relative(Path(filename), project) if filename else name
+        # Comments blanked out, line breaks kept: an example in a comment is no call.
+        source = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), source)
         for match in _HELPER_CALL.finditer(source):
             message = _unknown(match["helper"], match["id"], store, figures, charts)
             if message:
