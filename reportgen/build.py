@@ -23,6 +23,7 @@ from reportgen import __version__
 from reportgen.errors import Location, ReportError
 from reportgen.manifest import (
     MANIFEST,
+    built_with,
     hash_inputs,
     inputs_digest,
     read_manifest,
@@ -142,6 +143,7 @@ def _build(
             peak_kb["pdf_worker"] = result.peak_kb
         manifest = {
             "reportgen": __version__,
+            "built_with": built_with(),
             "source_date_epoch": epoch,
             "inputs": inputs,
             "inputs_digest": inputs_digest(inputs),

@@ -205,8 +205,11 @@ def add_source(project: Path, article: Path, options: SourceOptions) -> Added:
     old = _read_sources(sources_file, project, source_id)
     target = project / ARTICLES / article.name
     shown_target = str(ARTICLES / article.name)
+    in_place = _in_place(data, target, shown_target)
     _check_declared(old, shown_target, source_id)
-    copied = _copy(data, target, shown_target)
+    if not in_place:
+        write_atomic(target, data, shown=shown_target)
+    copied = not in_place
     digest = hashlib.sha256(data).hexdigest()
     date = _published(options.published, text)
     entry, todo = _entry(
@@ -329,20 +332,19 @@ def _check_declared(old: str, shown_target: str, source_id: str) -> None:
             )
 
 
-def _copy(data: bytes, target: Path, shown: str) -> bool:
-    """Write the article unless the same bytes are there; never replace other text."""
+def _in_place(data: bytes, target: Path, shown: str) -> bool:
+    """Whether the same bytes are already there; never replace other text."""
     if target.is_symlink() or (target.exists() and not target.is_file()):
         raise ReportError("exists and is not a regular file: remove it first", Location(shown))
-    if target.exists():
-        if target.read_bytes() == data:
-            return False
-        raise ReportError(
-            "another text already has this name; source texts are never replaced: "
-            "rename the new article's file and add it again",
-            Location(shown),
-        )
-    write_atomic(target, data, shown=shown)
-    return True
+    if not target.exists():
+        return False
+    if target.read_bytes() == data:
+        return True
+    raise ReportError(
+        "another text already has this name; source texts are never replaced: "
+        "rename the new article's file and add it again",
+        Location(shown),
+    )
 
 
 def _entry(
@@ -447,7 +449,7 @@ def check_articles(project: Path, problems: Problems) -> None:
             problems.add(
                 "a value 'reportgen sources add' guessed or could not find awaits review: "
                 "check it, fix it if need be, and remove the REVIEW marker",
-                Location(str(SOURCES), number, match.start() + 3),
+                Location(str(SOURCES), number, line.index(REVIEW, match.start()) + 1),
             )
 
 

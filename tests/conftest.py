@@ -56,13 +56,13 @@ def built_briefing(tmp_path_factory: pytest.TempPathFactory) -> BuiltBriefing:
     )
 
 
-def copy_project(target: Path) -> Path:
-    """A scratch copy of the repository's report project (inputs only)."""
+def copy_project(target: Path, source: Path = REPO) -> Path:
+    """A scratch copy of a report project's inputs (by default the repository's own)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_DIRS:
-        if (REPO / name).is_dir():
+        if (source / name).is_dir():
             shutil.copytree(
-                REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+                source / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
             )
     return target
 
@@ -93,6 +93,18 @@ def run_reportgen(
         timeout=timeout,
         check=False,
     )
+
+
+def require_locale(name: str) -> None:
+    """Fail, never skip, when a locale a test builds under is not installed: the build
+    would quietly run in C and the test would prove nothing. ``make test`` generates it."""
+    listed = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False)
+    wanted = name.lower().replace("-", "")
+    if wanted not in {line.strip().lower().replace("-", "") for line in listed.stdout.split()}:
+        pytest.fail(
+            f"the locale {name} is not installed: run `make test` as root, which generates "
+            f"it, or `sudo localedef -i {name.split('.')[0]} -c -f UTF-8 {name}`"
+        )
 
 
 def process_running(pid: int) -> bool:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_project
+
 REPO = Path(__file__).resolve().parents[1]
 REPORTGEN = Path(sys.executable).parent / "reportgen"
 _COUNT = re.compile(r"(\d+) (sources|entities|facts|derived|charts)\b")
@@ -65,19 +67,29 @@ def test_clones_keep_quotes_verbatim_and_ids_distinct(scale_project: Path) -> No
     assert len(articles) == 10 * len(list((REPO / "seeds" / "articles").iterdir()))
 
 
-def test_generator_refuses_to_overwrite_the_real_project(tmp_path: Path) -> None:
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("out", [".", ".."], ids=["itself", "its-parent"])
+def test_generator_refuses_to_overwrite_the_project_it_reads(tmp_path: Path, out: str) -> None:
+    project = copy_project(tmp_path / "work" / "project")
+    before = _tree(tmp_path / "work")
     done = subprocess.run(
         [
             sys.executable,
             str(REPO / "scripts" / "make_scale_project.py"),
             "--project",
-            str(REPO),
+            str(project),
             "--out",
-            str(REPO),
+            str(project / out),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert done.returncode != 0
-    assert (REPO / "seeds" / "sources.yaml").is_file()
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"refusing to overwrite {(project / out).resolve()}"
+    assert _tree(tmp_path / "work") == before, "the project was touched"

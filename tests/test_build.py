@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from reportgen import __version__
 from reportgen.build import build, is_up_to_date
 from reportgen.errors import ReportError
-from reportgen.manifest import read_manifest
-from tests.conftest import REPO, BuiltBriefing, copy_project, run_reportgen
+from reportgen.manifest import hash_inputs, inputs_digest, read_manifest, stale_reason
+from tests.conftest import REPO, BuiltBriefing, copy_project, require_locale, run_reportgen
 
 
 def _sha256(path: Path) -> str:
@@ -26,17 +29,15 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
 
 
-def _latest_source_epoch() -> int:
-    sources = yaml.safe_load((REPO / "seeds/sources.yaml").read_text(encoding="utf-8"))["sources"]
-    latest = max(str(s["published"]["date"]) for s in sources)
-    parts = [int(p) for p in latest.split("-")] + [1, 1]
-    return int(datetime(parts[0], parts[1], parts[2], tzinfo=UTC).timestamp())
+#: 2024-01-01T00:00:00Z: the start of the month the latest seed article was published.
+SEED_EPOCH = 1704067200
 
 
 def test_manifest_records_inputs_outputs_counts_and_timings(built_briefing: BuiltBriefing) -> None:
     manifest = built_briefing.manifest
     assert manifest["reportgen"] == __version__
-    assert manifest["source_date_epoch"] == _latest_source_epoch()
+    assert manifest["source_date_epoch"] == SEED_EPOCH
+    assert datetime.fromtimestamp(SEED_EPOCH, UTC).isoformat() == "2024-01-01T00:00:00+00:00"
     for name in ("briefing.html", "briefing.pdf"):
         recorded = manifest["outputs"][name]
         path = built_briefing.out / name
@@ -164,6 +165,7 @@ def test_same_inputs_give_byte_identical_html_and_pdf(tmp_path: Path) -> None:
 
     Each project copy has its own (empty) chart cache, so both draw every chart.
     """
+    require_locale("de_DE.UTF-8")
     outputs = []
     for n, (tz, lang) in enumerate([("UTC", "C.UTF-8"), ("Asia/Shanghai", "de_DE.UTF-8")]):
         project = copy_project(tmp_path / f"project{n}")
@@ -190,3 +192,65 @@ def test_an_unwritable_output_folder_is_a_report_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(ReportError, match="cannot write the briefing here"):
         build(REPO, blocker / "out", {"html"})
+
+
+def _reportgen_from(code: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m reportgen`` with its package imported from ``code`` (a copy)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_an_edit_to_reportgens_code_makes_the_next_build_rebuild(tmp_path: Path) -> None:
+    """A comment appended to one module: the old outputs are no longer vouched for."""
+    code = tmp_path / "code"
+    shutil.copytree(
+        REPO / "reportgen", code / "reportgen", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "out"
+    args = ["build", "--project", str(project), "--out", str(out), "--format", "html"]
+    where = _reportgen_from(code, ["--version"], tmp_path)
+    probe = [sys.executable, "-c", "import reportgen; print(reportgen.__file__)"]
+    imported = subprocess.run(
+        probe, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(code)}, capture_output=True
+    )
+    assert where.returncode == 0 and imported.stdout.decode().startswith(str(code)), "not the copy"
+
+    first = _reportgen_from(code, args, tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = _reportgen_from(code, args, tmp_path)
+    assert again.returncode == 0 and "up to date" in again.stdout + again.stderr
+    built = json.loads((out / "manifest.json").read_text())
+
+    with (code / "reportgen" / "numbers.py").open("a", encoding="utf-8") as module:
+        module.write("# a comment changes no behaviour, but it is new code\n")
+    after = _reportgen_from(code, args, tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert "up to date" not in after.stdout + after.stderr
+    rebuilt = json.loads((out / "manifest.json").read_text())
+    assert rebuilt["built_with"]["code"] != built["built_with"]["code"]
+    assert rebuilt["built_with"]["engines"] == built["built_with"]["engines"]
+
+
+def test_outputs_of_other_engine_versions_are_not_current(
+    built_briefing: BuiltBriefing, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built_briefing.out, out)
+    assert is_up_to_date(REPO, out, {"pdf"})
+    engines = built_briefing.manifest["built_with"]["engines"]
+    assert {"weasyprint", "pydyf", "pango", "harfbuzz", "matplotlib"} <= set(engines)
+    assert all(v not in ("", "not found", "not installed") for v in engines.values()), engines
+    upgraded = {**engines, "pango": "99.0.0"}
+    monkeypatch.setattr("reportgen.manifest.engine_versions", lambda: upgraded)
+    assert not is_up_to_date(REPO, out, {"pdf"})
+    reason = stale_reason(read_manifest(out), out, inputs_digest(hash_inputs(REPO)), set())
+    assert reason == f"engines changed since the last build: pango {engines['pango']} -> 99.0.0"

@@ -18,13 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def copy_project(target: Path) -> Path:
-    for name in ("seeds", "charts", "templates"):
-        shutil.copytree(REPO / name, target / name)
-    return target
+from tests.conftest import REPO, copy_project, require_locale
 
 
 def reportgen_env(extra: dict[str, str]) -> dict[str, str]:
@@ -85,6 +79,7 @@ def _build(project: Path, out: Path, cwd: Path, env: dict[str, str], later: bool
 
 
 def test_builds_are_byte_identical_across_zone_locale_folder_and_day(tmp_path: Path) -> None:
+    require_locale("de_DE.UTF-8")
     first, second = tmp_path / "a" / "project", tmp_path / "b" / "elsewhere" / "project"
     copy_project(first)
     copy_project(second)

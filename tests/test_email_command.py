@@ -28,7 +28,7 @@ from test_email_smtp import (
 from reportgen import __version__
 from reportgen.cli import main
 from reportgen.deliver.content import read_content
-from reportgen.manifest import hash_inputs, inputs_digest
+from reportgen.manifest import built_with, hash_inputs, inputs_digest
 
 #: The markup the briefing templates produce for the parts the email digests.
 BRIEFING_HTML = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -101,6 +101,7 @@ def built(
     (out / "briefing.pdf").write_bytes(briefing_pdf)
     manifest = {
         "reportgen": __version__,
+        "built_with": built_with(),
         "inputs_digest": inputs_digest(hash_inputs(project)),
         "source_date_epoch": 1704067200,
         "outputs": {

@@ -3,7 +3,6 @@ with its file and line, all at once, without a traceback."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import sqlite3
@@ -14,10 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from reportgen.errors import ReportError, ReportErrors
+from reportgen.errors import ReportErrors
 from reportgen.facts import open_store, open_store_with_coverage
 from reportgen.facts.quantities import find_quantities
 
@@ -458,27 +455,6 @@ def test_json_export_round_trips_every_fact() -> None:
 # --- random and mutated YAML only ever produce our own error -----------------------------------
 
 _REAL = (ROOT / FACTS).read_text(encoding="utf-8")
-
-
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    cut=st.integers(0, len(_REAL)),
-    insert=st.text(
-        alphabet=st.sampled_from(list(":-[]{}#&*!|>'\"%@`\t\n ,?0123456789abcnoyes")), max_size=12
-    ),
-)
-def test_mutated_fact_files_raise_only_report_errors(
-    tmp_path_factory: pytest.TempPathFactory, cut: int, insert: str
-) -> None:
-    project = tmp_path_factory.mktemp("fuzz")
-    shutil.copytree(ROOT / "seeds", project / "seeds")
-    (project / FACTS).write_text(
-        _REAL[:cut] + insert + _REAL[cut + len(insert) // 2 :], encoding="utf-8"
-    )
-    with contextlib.suppress(ReportError):
-        open_store_with_coverage(project)
 
 
 def test_check_passes_on_the_real_project_with_full_coverage() -> None:

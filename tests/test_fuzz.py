@@ -12,7 +12,6 @@ scales, separators and decimals.
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from reportgen.errors import Problems, ReportError
 from reportgen.facts import Figure, open_store, open_store_with_coverage
 from reportgen.facts.quantities import PRECISION_WORDS, find_quantities
 from reportgen.numbers import format_figure, format_number
+from tests.conftest import copy_project
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_FACTS = REPO / "seeds" / "facts"
@@ -46,10 +46,7 @@ SLOW = settings(
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One scratch copy of the real project; each example rewrites one file in it."""
-    root = tmp_path_factory.mktemp("fuzz")
-    for name in ("seeds", "charts", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    return root
+    return copy_project(tmp_path_factory.mktemp("fuzz"))
 
 
 # --- what an analyst might write ------------------------------------------------------------

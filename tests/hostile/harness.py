@@ -26,6 +26,9 @@ from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+# One scratch-copy helper for every suite; the hostile modules import it from here.
+from tests.conftest import copy_project  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_DIRS = ("seeds", "charts", "templates")
 TRACEBACK = "Traceback (most recent call last)"
@@ -201,17 +204,6 @@ def make_bait(folder: Path, canary: str) -> Path:
 
 
 # --- running and checking --------------------------------------------------------------
-
-
-def copy_project(target: Path, source: Path = REPO) -> Path:
-    """A scratch copy of a report project (by default the repository's own)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_DIRS:
-        if (source / name).is_dir():
-            shutil.copytree(
-                source / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-    return target
 
 
 def reportgen_env(extra: dict[str, str] | None = None) -> dict[str, str]:
