@@ -37,6 +37,15 @@ class BuiltBriefing:
         return self.html.read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _project_units() -> None:
+    """Units are per project (seeds/units.yaml): figures a test makes by hand count in
+    the repository's own, whatever project an earlier test loaded."""
+    from reportgen.units import use_project_units
+
+    use_project_units(REPO)
+
+
 @pytest.fixture(scope="session")
 def built_briefing(tmp_path_factory: pytest.TempPathFactory) -> BuiltBriefing:
     """Build the real briefing (HTML and PDF) once for the whole session.

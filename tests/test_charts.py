@@ -107,6 +107,9 @@ SPECS = {
 
 
 def make_store(root: Path) -> Store:
+    from reportgen.units import use_project_units
+
+    use_project_units(Path(__file__).resolve().parents[1])  # the repository's units
     store = Store(root=root)
     store.sources["src"] = Source(
         id="src",

@@ -30,6 +30,7 @@ from reportgen.facts.model import (
     Source,
 )
 from reportgen.facts.store import Store
+from reportgen.units import UNITS, load_units
 from reportgen.yamlio import YMap, YSeq, load_yaml, validate
 
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -57,6 +58,8 @@ def load_store(root: Path, problems: Problems) -> Store:
         )
     store.meta = _load_meta(store, seeds / "report.yaml", problems)
     _load_sources(store, seeds / "sources.yaml", problems)
+    # Before the facts, whose units it declares.
+    UNITS.use(load_units(root, problems, lambda file: _read(store, file, problems)[0]))
     fact_files = sorted((seeds / "facts").glob("*.yaml")) + sorted((seeds / "facts").glob("*.yml"))
     if not fact_files:
         problems.add("no fact files (seeds/facts/*.yaml)", Location("seeds/facts"))

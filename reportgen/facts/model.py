@@ -11,7 +11,14 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from reportgen.units import UNITS
 
@@ -26,7 +33,20 @@ MAX_VALUE = 1e21
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 #: How precisely the source states a figure ("about 150,000", "more than 1,000").
-Precision = Literal["exact", "about", "nearly", "more_than", "over", "at_least"]
+Precision = Literal[
+    "exact",
+    "about",
+    "around",
+    "roughly",
+    "nearly",
+    "almost",
+    "more_than",
+    "over",
+    "at_least",
+    "up_to",
+    "at_most",
+    "less_than",
+]
 #: What the figure is: a measured actual, or an estimate, expectation, plan or target.
 Status = Literal["actual", "estimated", "expected", "planned", "target"]
 
@@ -80,8 +100,14 @@ class Fact(Strict):
     id: Id
     entity: Id
     metric: MetricName
-    value: int | float
+    #: The figure; a range ("between 180,000 and 200,000") has ``low`` and ``high`` instead.
+    value: int | float | None = None
+    low: int | float | None = None
+    high: int | float | None = None
     unit: str
+    #: Which of the quote's numbers the fact states, as written ("30.161 million"):
+    #: needed when the quote states more than one.
+    states: Text | None = None
     #: What the source says about precision: never drop an "about" or "more than".
     precision: Precision = "exact"
     #: Whether the source reports an actual, or an estimate, plan or target.
@@ -95,10 +121,12 @@ class Fact(Strict):
     equivalent_of: Id | None = None
     note: Text | None = None
 
-    @field_validator("value")
+    @field_validator("value", "low", "high")
     @classmethod
-    def _real_figure(cls, value: int | float) -> int | float:
+    def _real_figure(cls, value: int | float | None) -> int | float | None:
         # YAML reads 1e400 as infinity and .nan as NaN; a 400-digit integer has no float.
+        if value is None:
+            return value
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("must be a finite number")
         if abs(value) > MAX_VALUE:
@@ -110,9 +138,24 @@ class Fact(Strict):
     def _known_unit(cls, unit: str) -> str:
         if unit not in UNITS:
             raise ValueError(
-                f"unknown unit '{_cut(unit)}'; known units: {', '.join(sorted(UNITS))}"
+                f"unknown unit '{_cut(unit)}'; known units: {', '.join(sorted(UNITS))}, "
+                "any ISO 4217 currency code, and those in seeds/units.yaml"
             )
         return unit
+
+    @model_validator(mode="after")
+    def _value_or_range(self) -> Fact:
+        has_range = self.low is not None or self.high is not None
+        if has_range == (self.value is not None):
+            raise ValueError("a fact has either value: or both low: and high:")
+        if has_range and (self.low is None or self.high is None or self.low >= self.high):
+            raise ValueError("a range needs low: below high:")
+        return self
+
+    @property
+    def figure(self) -> float:
+        """The value; for a range, its low end (charts and formulas use ``value`` only)."""
+        return float(self.value if self.value is not None else self.low or 0)
 
     @field_validator("period")
     @classmethod

@@ -44,6 +44,9 @@ class Figure:
     inputs: tuple[str, ...] = ()
     caveats: tuple[str, ...] = ()
     equivalent_of: str | None = None
+    #: The two ends of a range fact ("between 180,000 and 200,000").
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass
@@ -86,7 +89,9 @@ class Store:
             return Figure(
                 id=fact.id,
                 kind="fact",
-                value=float(fact.value),
+                value=fact.figure,
+                low=None if fact.low is None else float(fact.low),
+                high=None if fact.high is None else float(fact.high),
                 unit=fact.unit,
                 precision=fact.precision,
                 status=fact.status,
