@@ -80,8 +80,8 @@ def read(text: str) -> Reading:
         words.periods,
         words.fractions,
         words.multipliers,
-        words.cardinals,
         words.ordinals,
+        words.cardinals,
         words.lone_halves,
     )
     for finder in passes:

@@ -28,7 +28,7 @@ _POINT = ".\u066b\uff0e"
 NUM = rf"\d{{1,3}}(?:[{_GROUP}]\d{{3}})+(?:[{_POINT}]\d+)?|\d+(?:[{_POINT}]\d+)?"
 _LETTER_NEXT = r"(?![^\W\d_])"
 _SCALE_WORDS = "|".join(sorted([*SCALES, *SCALE_ABBREVIATIONS], key=len, reverse=True))
-_PERCENT = r"%|\uff05|percentage\s+points?|per\s?cent|pct|ppts?|pp|basis\s+points?|bps"
+_PERCENT = r"%|\uff05|percentage\s+points?|per\s?cent|pct|pc|ppts?|pp|basis\s+points?|bps"
 _SQUARE = re.compile(r"\s*(?:square\s+(?:met(?:er|re)s?|kilomet(?:er|re)s?)|sq\.?\s*m\b|m²)", re.I)
 _TIMES = re.compile(r"\s+times\b", re.I)
 
@@ -37,7 +37,7 @@ _TIMES = re.compile(r"\s+times\b", re.I)
 def _pattern() -> re.Pattern[str]:
     table = lexicon()
     return re.compile(
-        r"(?<![\w.,])"
+        r"(?<![\w.,%)])"
         r"(?P<sign>[-\u2212](?=\S))?"
         r"(?:(?:(?P<cur>" + table.sign_re + r")|(?P<code>(?<![^\W\d_])(?:" + table.code_re + r"))"
         r"(?=\s?\d))\s?)?"
@@ -166,14 +166,18 @@ _TO = re.compile(r"^\s+to\s+$", re.I)
 
 
 def _share(first: Token, second: Token) -> None:
-    """'2.1 to 2.7 billion', '$5-6m', '5-6%': what one end says holds for both."""
-    for name in ("scale", "percent", "hint"):
-        if getattr(first, name) is None:
-            setattr(first, name, getattr(second, name))
-        if getattr(second, name) is None:
-            setattr(second, name, getattr(first, name))
+    """'2.1 to 2.7 billion', '$5-6m', '3-5%': a scale or percent sign written once, at
+    the end, holds for both ends; a currency written at either end holds for both."""
+    if first.scale is None and first.percent is None:
+        first.scale, first.percent = second.scale, second.percent
+        first.hint = first.hint or second.hint
     first.currencies = first.currencies or second.currencies
     second.currencies = second.currencies or first.currencies
+    second.hint = second.hint or first.hint
+
+
+def _bare(token: Token) -> bool:
+    return token.scale is None and token.percent is None and not token.currencies
 
 
 def merge_ranges(text: str, tokens: list[Token]) -> list[Quantity]:
@@ -188,11 +192,14 @@ def merge_ranges(text: str, tokens: list[Token]) -> list[Quantity]:
             before = text[max(0, first.start - 12) : first.start]
             is_between = bool(_BETWEEN.search(before)) and bool(_AND.search(gap + " "))
             is_from = bool(_FROM.search(before)) and bool(_TO.match(gap))
-            if is_between or is_from or _DASH.match(gap):
+            # "A to B" is a range only with a bare A ("2.1 to 2.7 billion"): "up 1.2
+            # points to 8.8%" is a change and a level.
+            is_dash = bool(_DASH.match(gap)) and (not _TO.match(gap) or _bare(first))
+            if is_between or is_from or is_dash:
                 _share(first, second)
             if is_from:
                 pass  # "from 3.8bn to 2.1bn": a change, two values
-            elif (is_between or _DASH.match(gap)) and first.value < second.value:
+            elif (is_between or is_dash) and first.value < second.value:
                 out.append(
                     Quantity(
                         first.start,

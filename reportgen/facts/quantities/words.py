@@ -143,6 +143,8 @@ def fractions(text: str) -> Iterator[Found]:
         shares = den == "half" or _SHARE_AFTER.match(text[match.end() :])
         if num in ("a", "one") and not shares:
             continue  # "a third factory": an ordinal, read later
+        if den == "half" and re.search(r"\band\s+$", text[: match.start()], re.IGNORECASE):
+            continue  # "one and a half": read with its whole number
         if den == "quarter" and re.search(r"\b(?:in|per|each|every)\s+$", text[: match.start()]):
             continue  # "in a quarter": a period of time
         value = as_decimal(Fraction(count, DENOMINATORS[den]))
@@ -154,6 +156,8 @@ def fractions(text: str) -> Iterator[Found]:
 
 def lone_halves(text: str) -> Iterator[Found]:
     for match in _LONE_HALF.finditer(text):
+        if re.search(r"\b(?:the|this|that|a)\s+$", text[: match.start()], re.IGNORECASE):
+            continue  # "in the half": a period; "a half" was read as a fraction
         yield match.start(), match.end(), Decimal("0.5"), "fraction", None
 
 
@@ -174,7 +178,7 @@ def ordinals(text: str) -> Iterator[Found]:
         before = text[: match.start()]
         if word == "second" and _TIME_SECOND.search(before):
             after = text[match.end() :]
-            if not re.match(r"\s+[a-z]", after) or not before.rstrip().lower().endswith(" a"):
+            if not re.match(r"\s+[a-z]", after) or not re.search(r"\ba\s+$", before, re.I):
                 continue  # "every second", "a second." : time, not a rank
         value = ORDINALS[word] + (TENS[match.group("tens").lower()] if match.group("tens") else 0)
         yield match.start(), match.end(), Decimal(value), "ordinal", None
