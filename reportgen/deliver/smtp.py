@@ -141,6 +141,8 @@ def _context(settings: SmtpSettings) -> ssl.SSLContext | None:
     try:
         return settings.tls_context()
     except (ssl.SSLError, OSError, ValueError):
+        if settings.cafile is None:
+            raise _Permanent("cannot load the system's CA certificates; nothing was sent") from None
         raise _Permanent(
             "REPORTGEN_SMTP_CAFILE: cannot load a CA certificate from "
             f"{settings.cafile}; nothing was sent"
