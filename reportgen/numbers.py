@@ -8,6 +8,7 @@ dropped: "about", "nearly", "more than" lead the number, and a status other than
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Literal
 
@@ -26,6 +27,12 @@ _PRECISION_WORDS = {
     "more_than": "more than",
     "over": "over",
     "at_least": "at least",
+    "around": "around",
+    "roughly": "roughly",
+    "almost": "almost",
+    "up_to": "up to",
+    "at_most": "at most",
+    "less_than": "less than",
 }
 _SCALES = [
     (Decimal(10) ** 12, "trillion", "tn"),
@@ -109,6 +116,8 @@ def format_figure(fig: Figure, style: Style = "text", *, status: bool = True) ->
     short: '~150k', '1.5m+', '¥10bn'  (chart labels)
     table: 'about 150,000', '¥4 billion', '68.14%'
     """
+    if fig.low is not None and fig.high is not None:
+        return _format_range(fig, style, status=status)
     value = format_value(fig, style)
     unit = UNITS[fig.unit]
     if style == "short":
@@ -124,6 +133,20 @@ def format_figure(fig: Figure, style: Style = "text", *, status: bool = True) ->
         words = f" {unit.suffix}"
     prefix = qualifier_prefix(fig, style)
     text = f"{prefix} {value}{words}" if prefix else f"{value}{words}"
+    if status and fig.status != "actual":
+        text += f" ({fig.status})"
+    return text
+
+
+def _format_range(fig: Figure, style: Style, *, status: bool) -> str:
+    """'between 180,000 and 200,000 vehicles'; '180k–200k' in chart labels."""
+    assert fig.low is not None and fig.high is not None
+    low, high = (replace(fig, value=end, low=None, high=None) for end in (fig.low, fig.high))
+    if style == "short":
+        return f"{format_value(low, style)}–{format_value(high, style)}"
+    text = f"between {format_value(low, style)} and " + format_figure(
+        replace(high, precision="exact"), style, status=False
+    )
     if status and fig.status != "actual":
         text += f" ({fig.status})"
     return text

@@ -623,3 +623,115 @@ def test_an_unreadable_number_fails_closed(
         x.startswith(f"{file}:{line}:{col}: '{token}' looks like a number but could not be read")
         for x in lines
     ), lines
+
+
+# --- qualifiers, status words and ranges --------------------------------------------------
+
+
+def _extra_fact(project: Path, body: str) -> None:
+    (project / "seeds/facts/extra.yaml").write_text("facts:\n" + body, encoding="utf-8")
+
+
+_RANGE_FACT = """\
+  - id: se-project-output-range
+    entity: seres-se-project
+    metric: output_range
+    low: 180000
+    high: 200000
+    unit: vehicles
+    status: expected
+    period: "2023"
+    source: seres-2022
+    quote: "SERES expects output of between 180,000 and 200,000 vehicles."
+"""
+
+
+def test_a_range_fact_is_stored_checked_and_printed(project: Path) -> None:
+    from reportgen.numbers import format_figure
+
+    _new_article_sentence(project, "SERES expects output of between 180,000 and 200,000 vehicles.")
+    _extra_fact(project, _RANGE_FACT)
+    store, coverage = open_store_with_coverage(project)
+    assert coverage.uncovered == []
+    figure = store.figure("se-project-output-range")
+    assert format_figure(figure) == "between 180,000 and 200,000 vehicles (expected)"
+
+
+def test_a_range_fact_with_the_wrong_end_fails(project: Path) -> None:
+    _new_article_sentence(project, "SERES expects output of between 180,000 and 200,000 vehicles.")
+    _extra_fact(project, _RANGE_FACT.replace("high: 200000", "high: 210000"))
+    lines = problems_of(project)
+    assert any(
+        "fact 'se-project-output-range': value 180000, 210000 is not stated in its quote "
+        "(it states: 180,000 and 200,000)" in x
+        for x in lines
+    ), lines
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "precision", "message"),
+    [
+        (
+            "The firm expects to sell 50,000 cars.",
+            "actual",
+            "exact",
+            "the quote says 'expects' but status is 'actual' (use status: expected)",
+        ),
+        (
+            "Its forecast is 50,000 cars.",
+            "planned",
+            "exact",
+            "the quote says 'forecast' but status is 'planned' (use status: expected)",
+        ),
+        (
+            "It will make up to 50,000 cars.",
+            "actual",
+            "exact",
+            "with a qualifier ('up to') but precision is 'exact'",
+        ),
+        (
+            "It made almost 50,000 cars.",
+            "actual",
+            "nearly",
+            "with a qualifier ('almost') but precision is 'nearly'",
+        ),
+    ],
+)
+def test_status_and_qualifier_words_in_the_quote_must_be_the_facts(
+    project: Path, sentence: str, status: str, precision: str, message: str
+) -> None:
+    _new_article_sentence(project, sentence)
+    _extra_fact(
+        project,
+        "  - id: extra-cars\n    entity: seres\n    metric: cars_extra\n    value: 50000\n"
+        f"    unit: vehicles\n    status: {status}\n    precision: {precision}\n"
+        f'    period: "2023"\n    source: seres-2022\n    quote: "{sentence}"\n',
+    )
+    lines = problems_of(project)
+    assert any(
+        x.startswith("seeds/facts/extra.yaml:2:5: fact 'extra-cars': ") and message in x
+        for x in lines
+    ), lines
+
+
+def test_a_project_declares_its_own_units(project: Path) -> None:
+    edit(
+        project,
+        "seeds/units.yaml",
+        "  robots: {",
+        "  drones: {singular: drone, plural: drones}\n  robots: {",
+    )
+    edit(project, FACTS, "unit: robots", "unit: drones")
+    edit(project, CQ, "unit: robots", "unit: drones")
+    open_store(project)
+    edit(project, "seeds/units.yaml", "  drones: {singular: drone, plural: drones}\n", "")
+    lines = problems_of(project)
+    assert any("unknown unit 'drones'" in x for x in lines), lines
+
+
+def test_any_iso_currency_is_a_unit_with_its_sign_from_babel() -> None:
+    from reportgen.units import UNITS
+
+    assert UNITS["EUR"].symbol == "€" and UNITS["GBP"].symbol == "£"
+    assert UNITS["CNY"].symbol == "¥" and UNITS["USD"].symbol == "$"
+    assert "XYZ" not in UNITS
