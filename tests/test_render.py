@@ -198,7 +198,10 @@ def test_every_fact_and_derived_metric_has_an_appendix_entry_with_its_quote(
         entry = re.search(rf'<div class="fact" id="f-{fact.id}">(.*?)</div>', html, flags=re.S)
         assert entry, fact.id
         quote = fact.quote.replace("'", "&#39;").replace('"', "&#34;")
-        assert quote in entry.group(1) or fact.quote in entry.group(1), fact.id
+        # The number the fact states is marked inside its quote.
+        assert '<mark class="stated">' in entry.group(1), fact.id
+        shown = re.sub(r"</?mark[^>]*>", "", entry.group(1))
+        assert quote in shown or fact.quote in shown, fact.id
     for metric in store.derived:
         assert f'id="f-{metric}"' in html
 
@@ -210,7 +213,9 @@ def test_a_figure_links_to_its_entry_shows_its_quote_and_cites_its_source(html: 
     assert link
     assert "nearly ¥10 billion" in link.group(1)
     tag = link.group(0)
-    assert 'data-quote="“with a total investment of nearly 10 billion yuan ($1.44 billion)”"' in tag
+    assert (
+        'data-quote="“with a total investment of nearly [10 billion yuan] ($1.44 billion)”"' in tag
+    )
     assert '<a href="#src-seres-2022">1</a>' in link.group(2)
     # The source's own conversion follows as the source writes it, with the status.
     assert re.search(

@@ -47,6 +47,8 @@ class Figure:
     #: The two ends of a range fact ("between 180,000 and 200,000").
     low: float | None = None
     high: float | None = None
+    #: Where in ``quote`` the number the fact states stands (start, end), once checked.
+    stated: tuple[int, int] | None = None
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Store:
     locations: dict[str, Location] = field(default_factory=dict)
     #: Values of derived metrics, computed at load.
     values: dict[str, float] = field(default_factory=dict)
+    #: Fact id -> where in its quote the number it states stands (set by the checks).
+    stated: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Conflicts found by comparing facts, in addition to the declared ones.
     detected_conflicts: list[Conflict] = field(default_factory=list)
     #: Some records could not be read: checks that need the whole store (references,
@@ -92,6 +96,7 @@ class Store:
                 value=fact.figure,
                 low=None if fact.low is None else float(fact.low),
                 high=None if fact.high is None else float(fact.high),
+                stated=self.stated.get(fact.id),
                 unit=fact.unit,
                 precision=fact.precision,
                 status=fact.status,

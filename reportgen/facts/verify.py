@@ -218,6 +218,8 @@ def _check_quote(
     quantity = pin(fact, spans[0], reading, where, problems)
     if quantity is not None:
         check_qualifiers(fact, quantity, Normalised.of(fact.quote).text, where, problems)
+        if (at := _in_quote(fact.quote, quantity.text.strip())) is not None:
+            store.stated[fact.id] = at
     return spans
 
 
@@ -294,6 +296,12 @@ def _coverage(
             )
         coverage.covered += counts.facts + counts.ignored
     return coverage
+
+
+def _in_quote(quote: str, number: str) -> tuple[int, int] | None:
+    """Where the stated number stands in the quote as written (for the briefing to mark)."""
+    match = re.search(r"(?<![\w.,])" + re.escape(number) + r"(?![\w])", quote)
+    return match.span() if match else None
 
 
 def _inside(span: tuple[int, int], found: Quantity | Unread) -> bool:

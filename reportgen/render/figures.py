@@ -105,6 +105,9 @@ class Helpers:
 
     def hover_text(self, fig: Figure) -> str:
         """What the reader sees on hover or focus: the quote, or how a metric is computed."""
+        if fig.quote is not None and fig.stated is not None:
+            start, end = fig.stated  # the number the fact states, marked in its quote
+            return f"“{fig.quote[:start]}[{fig.quote[start:end]}]{fig.quote[end:]}”"
         if fig.quote is not None:
             return f"“{fig.quote}”"
         text = f"Computed: {_operators(_REF.sub(self._ref_label, fig.formula or ''))}"
@@ -241,9 +244,13 @@ class Helpers:
 
     def quote(self, fact_id: str) -> Markup:
         fig = self.figure(fact_id)
-        return Markup('<q class="quote" data-quote-of="{0}">{1}</q>').format(
-            fact_id, fig.quote or ""
-        )
+        text: Markup | str = fig.quote or ""
+        if fig.quote is not None and fig.stated is not None:
+            start, end = fig.stated  # the number the fact states, marked in its quote
+            text = Markup('{0}<mark class="stated">{1}</mark>{2}').format(
+                fig.quote[:start], fig.quote[start:end], fig.quote[end:]
+            )
+        return Markup('<q class="quote" data-quote-of="{0}">{1}</q>').format(fact_id, text)
 
     # -- names, dates and counters --------------------------------------------------------
 
