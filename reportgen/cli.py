@@ -174,7 +174,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="send to every recipient, even those the delivery log says have this PDF",
     )
     email.set_defaults(run=_run_email)
+
+    serve = verbs.add_parser("serve", help="preview in a browser, rebuilt on every save")
+    _common(serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=0, metavar="P", help="default: a free port")
+    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    serve.set_defaults(run=_run_serve)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
+    return int(text)
 
 
 def _out(args: argparse.Namespace) -> Path:
@@ -256,6 +271,12 @@ def _run_build(args: argparse.Namespace) -> int:
     result = build(args.project, _out(args), formats=formats, force=args.force)
     print(result.summary())
     return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from reportgen.serve import ServeOptions, serve
+
+    return serve(ServeOptions(args.project, args.host, args.port, args.open))
 
 
 def _run_email(args: argparse.Namespace) -> int:
