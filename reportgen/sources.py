@@ -15,14 +15,12 @@ import datetime as dt
 import hashlib
 import json
 import re
-import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from babel.dates import get_month_names
 
+from reportgen.articles import DateSuggestion, first_line, read_article, suggest_date
 from reportgen.atomic import write_atomic
 from reportgen.errors import Location, Problems, ReportError, UsageError, relative
 from reportgen.facts.model import MAX_SOURCE_BYTES
@@ -36,8 +34,6 @@ _REVIEW_VALUE = re.compile(r":\s*[\"']?" + REVIEW)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 _LANGUAGE = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 _PUBLISHED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-#: Line breaks and tabs are text; any other control character means a binary file.
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
 
 
 @dataclass(frozen=True)
@@ -50,14 +46,6 @@ class SourceOptions:
     url: str | None = None
     published: str | None = None
     language: str | None = None
-
-
-@dataclass(frozen=True)
-class DateSuggestion:
-    date: str
-    precision: str
-    line: int
-    said: str
 
 
 @dataclass
@@ -87,117 +75,15 @@ class Added:
         return "\n".join(lines)
 
 
-def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]:
-    """The article's bytes and text; a ReportError unless it is UTF-8 text of at most
-    ``limit`` bytes."""
-    shown = str(path)
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise ReportError(f"cannot read the article: {exc.strerror}", Location(shown)) from None
-    if not stat.S_ISREG(mode):
-        raise ReportError("not a regular file: an article is a text file", Location(shown))
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ReportError(
-            f"larger than {limit:,} bytes, the most a source may be (max_source_bytes in "
-            "seeds/report.yaml): is this a news article's text?",
-            Location(shown),
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _position(data[: exc.start].decode("utf-8", errors="replace"))
-        raise ReportError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the article as UTF-8 "
-            "plain text and add it again",
-            Location(shown, line, col),
-        ) from None
-    for index, char in enumerate(text):
-        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
-            line, col = _position(text[:index])
-            raise ReportError(
-                f"control character U+{ord(char):04X}: this looks like a binary file, "
-                "not an article's plain text",
-                Location(shown, line, col),
-            )
-    if not text.strip():
-        raise ReportError("empty: an article needs text to quote", Location(shown))
-    return data, text
-
-
-def _position(before: str) -> tuple[int, int]:
-    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-
-
-def first_line(text: str) -> str:
-    """The article's first non-blank line, which news texts use for the headline."""
-    for line in text.lstrip("\ufeff").splitlines():
-        if line.strip():
-            return " ".join(line.split())[:300]
-    return ""
-
-
-_MONTHS = [get_month_names("wide", locale="en")[m].lower() for m in range(1, 13)]
-#: "Sep", "Sept", "Sept." and "September" alike.
-_MONTH = (
-    r"(?P<month>"
-    + "|".join(m[:3] + f"(?:{m[3:]}{'|t' if m == 'september' else ''})?" for m in _MONTHS)
-    + r")\.?"
-)
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})\b"
-_DATE_PATTERNS = (
-    ("day", re.compile(r"\b(?P<year>\d{4})-(?P<mm>\d{2})-(?P<day>\d{2})\b")),
-    ("day", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.IGNORECASE)),
-    ("day", re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}", re.IGNORECASE)),
-    ("month", re.compile(rf"\b{_MONTH},?\s+{_YEAR}", re.IGNORECASE)),
-)
-
-
-def suggest_date(text: str) -> DateSuggestion | None:
-    """The first full date the text states, else its first month and year.
-
-    A dateline comes first in a news text; a date elsewhere may be an event's, which is
-    why this is only offered as a suggestion."""
-    for precision in ("day", "month"):
-        found: list[tuple[int, DateSuggestion]] = []
-        for kind, pattern in _DATE_PATTERNS:
-            if kind != precision:
-                continue
-            for match in pattern.finditer(text):
-                date = _as_date(match, precision)
-                if date is not None:
-                    line = text.count("\n", 0, match.start()) + 1
-                    found.append((match.start(), DateSuggestion(date, precision, line, match[0])))
-        if found:
-            return min(found, key=lambda item: item[0])[1]
-    return None
-
-
-def _as_date(match: re.Match[str], precision: str) -> str | None:
-    parts = match.groupdict()
-    year = int(parts["year"])
-    name = (parts.get("month") or "").lower()
-    month = int(parts["mm"]) if parts.get("mm") else _month_number(name)
-    day = int(parts["day"]) if precision == "day" else 1
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return None
-    if not 1900 <= year <= 2200:
-        return None
-    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if precision == "day" else "")
-
-
-def _month_number(name: str) -> int:
-    return next((n for n, m in enumerate(_MONTHS, 1) if name and m.startswith(name[:3])), 0)
-
-
 def add_source(project: Path, article: Path, options: SourceOptions) -> Added:
     """Copy ``article`` into the project and declare it; ReportErrors name what is wrong."""
     project = project.resolve()
+    if not (project / "seeds").is_dir():
+        raise ReportError(
+            "no seeds/ folder: is --project pointing at a report project? "
+            "(`reportgen init DIR` starts one)",
+            Location(str(project / "seeds")),
+        )
     data, text = read_article(article, _size_limit(project))
     source_id = options.id or article.stem
     _check_options(source_id, options, explicit_id=options.id is not None)
