@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.hostile.harness import Case, Context, LeakReport, Run, append, pdf_texts
+from tests.hostile.cases import BRIEFING, CSS, minimal
+from tests.hostile.harness import Case, Context, LeakReport, Run, append, chain, pdf_texts
 
 COVER = "templates/partials/cover.html.j2"
 
@@ -135,4 +136,224 @@ SANDBOX_CASES = [
     sandbox("getitem-dunder", "{{ meta['__dict__'] }}", r".*'__dict__'"),
 ]
 
-TEMPLATE_ATTACKS: list[Case] = [*SANDBOX_CASES]
+
+def refused(case_id: str, markup: str, message: str, needle: str) -> Case:
+    """Markup in the briefing template that reaches outside it: refused by the audit at
+    the line that wrote it, before anything is fetched."""
+    return Case(
+        f"audit-{case_id}",
+        "audit",
+        minimal(markup),
+        message=message,
+        where=(BRIEFING, needle),
+        attack=True,
+    )
+
+
+def refused_css(case_id: str, css: str, message: str, needle: str) -> Case:
+    """A stylesheet rule that reaches outside the briefing, located in the stylesheet."""
+    return Case(
+        f"audit-{case_id}",
+        "audit",
+        chain(minimal(), append(CSS, f"\n{css}\n")),
+        message=message,
+        where=(CSS, needle),
+        attack=True,
+    )
+
+
+LOOPBACK = "http://127.0.0.1:{PORT}"
+FETCH = r"refused to fetch 'http://127\.0\.0\.1:{PORT}/"
+
+AUDIT_CASES = [
+    refused_css(
+        "css-escape-url",
+        f"body {{ background: u\\72l({LOOPBACK}/escaped.png); }}",
+        FETCH + r"escaped\.png' \(url\(\)",
+        "u\\72l",
+    ),
+    refused_css(
+        "css-escape-url-quoted",
+        f'body {{ background: \\75 rl("{LOOPBACK}/quoted.png"); }}',
+        FETCH + r"quoted\.png' \(url\(\)",
+        "\\75 rl",
+    ),
+    refused_css(
+        "css-image-set",
+        f"body {{ background-image: image-set('{LOOPBACK}/set.png' 1x); }}",
+        FETCH + r"set\.png' \(image-set\(\)",
+        "image-set",
+    ),
+    refused_css(
+        "css-import-uppercase",
+        f'@IMPORT "{LOOPBACK}/upper.css";',
+        FETCH + r"upper\.css' \(@import rule",
+        "@IMPORT",
+    ),
+    refused_css(
+        "css-import-escaped",
+        f"@\\69mport url({LOOPBACK}/escaped.css);",
+        FETCH + r"escaped\.css' \(@import rule",
+        "@\\69mport",
+    ),
+    refused_css(
+        "css-attr-url",
+        "p::after { content: attr(data-target url); }",
+        r"refused attr\(\.\.\. url\)",
+        "data-target url",
+    ),
+    refused(
+        "style-attribute-url",
+        f"<p style=\"background: url('{LOOPBACK}/attr.png')\">x</p>",
+        FETCH + r"attr\.png' \(url\(\) in the style attribute of <p>\)",
+        "attr.png",
+    ),
+    refused(
+        "style-attribute-entity-encoded",
+        '<p style="background: url(&#104;ttp://127.0.0.1:{PORT}/entity.png)">x</p>',
+        FETCH + r"entity\.png'",
+        "entity.png",
+    ),
+    refused(
+        "style-element-url",
+        f"<style>p {{ background: url({LOOPBACK}/element.png); }}</style>",
+        FETCH + r"element\.png' \(url\(\) in a <style> element\)",
+        "element.png",
+    ),
+    refused(
+        "meta-refresh",
+        f'<meta http-equiv="refresh" content="0; url={LOOPBACK}/away">',
+        r"refused <meta http-equiv='refresh'>",
+        "http-equiv",
+    ),
+    refused(
+        "meta-refresh-uppercase",
+        f'<META HTTP-EQUIV="Refresh" CONTENT="0; URL={LOOPBACK}/away">',
+        r"refused <meta http-equiv='Refresh'>",
+        "HTTP-EQUIV",
+    ),
+    refused(
+        "iframe-srcdoc",
+        f"<iframe srcdoc=\"<img src='{LOOPBACK}/framed.png'>\"></iframe>",
+        r"refused <iframe>: the briefing embeds no other documents",
+        "<iframe",
+    ),
+    refused(
+        "object-remote",
+        f'<object data="{LOOPBACK}/object.svg" type="image/svg+xml"></object>',
+        r"refused <object>",
+        "<object",
+    ),
+    refused("embed-remote", f'<embed src="{LOOPBACK}/embed.svg">', r"refused <embed>", "<embed"),
+    refused("base-remote", f'<base href="{LOOPBACK}/">', r"refused <base>", "<base"),
+    refused(
+        "link-remote-uppercase",
+        f'<LINK REL="stylesheet" HREF="{LOOPBACK}/upper.css">',
+        FETCH + r"upper\.css' \(<link>\)",
+        "upper.css",
+    ),
+    refused(
+        "img-srcset",
+        f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" srcset="{LOOPBACK}/2x.png 2x" alt="">',
+        FETCH + r"2x\.png' \(<img srcset>\)",
+        "srcset",
+    ),
+    refused(
+        "protocol-relative",
+        '<img src="//127.0.0.1:{PORT}/relative.png" alt="">',
+        r"refused to fetch '//127\.0\.0\.1:{PORT}/relative\.png'",
+        "relative.png",
+    ),
+    refused(
+        "backslash-dotdot",
+        '<img src="..\\outside\\secret.png" alt="">',
+        r"refused to fetch '\.\.\\outside\\secret\.png'",
+        "secret.png",
+    ),
+    refused(
+        "percent-dotdot",
+        '<img src="%2e%2e/outside/secret.png" alt="">',
+        r"refused to fetch '%2e%2e/outside/secret\.png'",
+        "secret.png",
+    ),
+    refused(
+        "svg-use-href",
+        f'<svg width="10" height="10"><use href="{LOOPBACK}/sprite.svg#a"/></svg>',
+        FETCH + r"sprite\.svg#a' \(<use href>\)",
+        "sprite.svg",
+    ),
+    refused(
+        "svg-use-xlink-href",
+        f'<svg width="10" height="10"><use xlink:href="{LOOPBACK}/sprite.svg#b"/></svg>',
+        FETCH + r"sprite\.svg#b' \(<use xlink:href>\)",
+        "sprite.svg",
+    ),
+    refused(
+        "svg-image-remote",
+        f'<svg width="10" height="10"><image href="{LOOPBACK}/pic.png" width="10" height="10"/></svg>',
+        FETCH + r"pic\.png' \(<image href>\)",
+        "pic.png",
+    ),
+    refused(
+        "svg-fill-url",
+        f'<svg width="10" height="10"><rect fill="url({LOOPBACK}/paint.svg#g)" width="10" height="10"/></svg>',
+        FETCH + r"paint\.svg#g' \(url\(\) in the fill attribute of <rect>\)",
+        "paint.svg",
+    ),
+    refused(
+        "svg-style-import",
+        f'<svg width="10" height="10"><style>@import url("{LOOPBACK}/svg.css");</style></svg>',
+        FETCH + r"svg\.css' \(@import rule",
+        "svg.css",
+    ),
+    refused(
+        "event-handler",
+        '<p onclick="alert(1)">x</p>',
+        r"refused event handler 'onclick' on <p>",
+        "onclick",
+    ),
+    refused(
+        "event-handler-uppercase",
+        "<P ONMOUSEOVER=alert(1)>x</P>",
+        r"refused event handler 'onmouseover' on <p>",
+        "ONMOUSEOVER",
+    ),
+    refused(
+        "event-handler-svg",
+        '<svg onload="alert(1)" width="1" height="1"></svg>',
+        r"refused event handler 'onload' on <svg>",
+        "onload",
+    ),
+    refused(
+        "script-uppercase",
+        "<SCRIPT>alert(1)</SCRIPT>",
+        r"refused <script>: the briefing runs no scripts",
+        "<SCRIPT",
+    ),
+    refused(
+        "javascript-link",
+        '<a href="javascript:alert(1)">x</a>',
+        r"refused link to 'javascript:alert\(1\)'",
+        "javascript:",
+    ),
+    refused(
+        "javascript-link-entity-encoded",
+        '<a href="jav&#x61;script&colon;alert(1)">x</a>',
+        r"refused link to 'javascript:alert\(1\)'",
+        "jav&#x61;script",
+    ),
+    refused(
+        "javascript-link-tab",
+        '<a href="java&#9;script:alert(1)">x</a>',
+        r"refused link to 'javascript:alert\(1\)'",
+        "java&#9;script",
+    ),
+    refused(
+        "form-action",
+        f'<form action="{LOOPBACK}/post"><p>x</p></form>',
+        r"refused <form>: the briefing sends nothing anywhere",
+        "<form",
+    ),
+]
+
+TEMPLATE_ATTACKS: list[Case] = [*SANDBOX_CASES, *AUDIT_CASES]
