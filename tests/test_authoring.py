@@ -27,7 +27,7 @@ facts:
     entity: tallgrass
     metric: quarterly_sales
     value: 14500
-    unit: vehicles
+    unit: vans
     period: 2024-Q3
     source: tallgrass-sales-2024
     quote: "Tallgrass Motors sold 14,500 vans in the third quarter"
@@ -35,7 +35,7 @@ facts:
     entity: tallgrass
     metric: open_orders
     value: 8200
-    unit: vehicles
+    unit: vans
     period: as-of 2024-10
     source: tallgrass-sales-2024
     quote: "It holds orders for a further 8,200 vans"
