@@ -411,6 +411,25 @@ def test_markup_in_spec_text_stays_text(project: Path, tmp_path: Path) -> None:
     assert any(t.endswith("</text><svg onload=x>") for t in texts(chart.svg))
 
 
+def test_dollar_signs_in_labels_print_as_text_not_math(project: Path, tmp_path: Path) -> None:
+    spec = (
+        SPECS["bars.yaml"]
+        .replace("label: Delta", "label: '$\\frac{a}{$'")
+        .replace("tag: recently opened", "tag: '$bn in, $bn out'")
+    )
+    write_specs(project, {"bars.yaml": spec})
+    store = make_store(project)
+    alpha = store.facts["alpha-output"]
+    store.facts[alpha.id] = alpha.model_copy(update={"label": "$5bn to $3bn"})
+    result = build_charts(store, project, tmp_path / "out")
+    chart = next(c for c in result.charts if c.id == "bars")
+    shown = texts(chart.svg)
+    assert "$5bn to $3bn" in shown, shown
+    assert "$\\frac{a}{$" in shown
+    assert any(t.endswith("$bn in, $bn out") for t in shown)
+    assert (tmp_path / "out" / "bars.png").stat().st_size > 0
+
+
 def test_build_raises_every_problem(project: Path, tmp_path: Path) -> None:
     write_specs(project, {"broken.yaml": "id: broken\nkind: bar\ntitle: T\nbars: [nope]\n"})
     with pytest.raises(ReportErrors) as caught:

@@ -193,6 +193,9 @@ def setup() -> None:
             "figure.dpi": 72,
             "savefig.dpi": 72,
             "savefig.facecolor": "white",
+            # Labels and titles are text: "$5bn to $3bn" keeps its dollar signs, and a
+            # stray "$\frac{a}{$" is printed, not parsed as mathtext (and failing).
+            "text.parse_math": False,
         }
     )
 
