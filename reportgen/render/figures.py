@@ -75,7 +75,19 @@ def _marked(attribute: str, value: str, text: str) -> Markup:
 
 
 def _operators(text: str) -> str:
+    """Operators as a reader writes them; only ever given the text between two {ids}."""
     return text.replace("**", "^").replace("*", "×").replace("/", "÷")
+
+
+def formula_words(formula: str, name: Callable[[str], str]) -> str:
+    """A formula as printed: each ``{id}`` replaced by ``name(id)`` exactly as written
+    (a label "before/after" keeps its slash), the operators between them as × ÷ ^."""
+    parts: list[str] = []
+    last = 0
+    for match in _REF.finditer(formula):
+        parts += [_operators(formula[last : match.start()]), name(match.group(1).strip())]
+        last = match.end()
+    return "".join([*parts, _operators(formula[last:])])
 
 
 @dataclass
@@ -110,13 +122,13 @@ class Helpers:
             return f"“{fig.quote[:start]}[{fig.quote[start:end]}]{fig.quote[end:]}”"
         if fig.quote is not None:
             return f"“{fig.quote}”"
-        text = f"Computed: {_operators(_REF.sub(self._ref_label, fig.formula or ''))}"
+        text = f"Computed: {formula_words(fig.formula or '', self._ref_label)}"
         if fig.caveats:
             text += " — " + " ".join(fig.caveats)
         return text
 
-    def _ref_label(self, match: re.Match[str]) -> str:
-        return self.store.figure(match.group(1).strip()).label
+    def _ref_label(self, ref: str) -> str:
+        return self.store.figure(ref).label
 
     def formula(self, fig: Figure) -> Markup:
         """A derived figure's formula, each input linked to its own entry by id."""
