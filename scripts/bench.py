@@ -17,7 +17,11 @@ and each one's ratio to the engine floor measured in the same run:
 - noop: a rebuild with nothing changed;
 - check: ``reportgen check``;
 - pandoc: a peer pipeline, Markdown -> PDF with ``--pdf-engine=weasyprint``;
-- scale: a cold build of a synthetic project with 10x the facts, entities and charts.
+- scale: a cold build of a synthetic project with 10x the facts, entities and charts;
+- art1mb, art5mb, art10mb: ``reportgen check`` with the first article grown to 1, 5 and
+  10 MB of prose (``scripts/big_article.py``): checking must be linear in an article's
+  size, so the seconds each added MB costs from 5 to 10 MB must stay within 1.5x of
+  what it costs from 1 to 5 MB.
 
 Usage: python scripts/bench.py [--runs 5] [--scale-runs 3] [--out build] [--strict]
 Writes OUT/bench.json and prints the table; --strict exits 1 when a target is missed.
@@ -42,6 +46,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from big_article import make_article_project  # noqa: E402
 from make_scale_project import make_project  # noqa: E402
 
 ROOT = HERE.parent
@@ -52,6 +57,8 @@ PROSE_TEMPLATE = "templates/partials/summary.html.j2"
 PROSE_EDIT = (".</p>", ". (Edited for the benchmark.)</p>")
 MB = 1024 * 1024
 KB = 1024
+#: Article sizes of the linearity cases, in MB.
+ARTICLE_MB = (1, 5, 10)
 
 
 @dataclass
@@ -258,6 +265,12 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             manifest=scale / "build" / "manifest.json",
         ),
     ]
+    for mb in ARTICLE_MB:
+        project = make_article_project(ROOT, work / f"article{mb}", mb)
+        argv = [*reportgen, "check", "--project", str(project)]
+        cases.append(
+            Case(f"art{mb}mb", f"reportgen check, {mb} MB article", argv, args.article_runs)
+        )
     skipped: dict[str, str] = {}
     peer = pandoc_case(work, html, env, args.runs)
     if isinstance(peer, Case):
@@ -326,6 +339,7 @@ def report(
         "build_peak_mb": verdict(by["cold"].peak_mb, 400),
         "scale_pdf_kb": {"value": round((scale / "build" / "briefing.pdf").stat().st_size / KB)},
         "scale_counts": manifest.get("counts", {}),
+        **article_linearity(by),
     }
     return {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
@@ -336,6 +350,21 @@ def report(
         "cases": rows,
         "limits": limits,
         "skipped": skipped,
+    }
+
+
+def article_linearity(by: dict[str, Case]) -> dict[str, Any]:
+    """Seconds per added MB of article, from 1 to 5 MB and from 5 to 10 MB, and their ratio
+    (about 1 when checking is linear; 2 would mean the cost per MB doubled with size)."""
+    seconds = [by[f"art{mb}mb"].median for mb in ARTICLE_MB]
+    per_mb = [
+        (seconds[i + 1] - seconds[i]) / (ARTICLE_MB[i + 1] - ARTICLE_MB[i])
+        for i in range(len(ARTICLE_MB) - 1)
+    ]
+    return {
+        "article_s_per_mb": {"value": [round(s, 3) for s in per_mb]},
+        "article_10mb_to_1mb": {"value": round(seconds[-1] / seconds[0], 2)},
+        "article_linearity": verdict(per_mb[-1] / max(per_mb[0], 1e-3), 1.5),
     }
 
 
@@ -370,6 +399,13 @@ def table(result: dict[str, Any]) -> str:
         "against the tagged floor (floorua): "
         + ", ".join(f"{n} {cases[n]['ratio_to_tagged_floor']:.2f}x" for n in ("cold", "prose"))
     )
+    limits = result["limits"]
+    lines.append(
+        "article check: "
+        + ", ".join(f"{cases[f'art{mb}mb']['median_s']:.2f}s at {mb} MB" for mb in ARTICLE_MB)
+        + f"; s per added MB {limits['article_s_per_mb']['value']}, "
+        + f"10 MB / 1 MB = {limits['article_10mb_to_1mb']['value']}x"
+    )
     counts = result["limits"]["scale_counts"]
     if counts:
         lines.append("scale project: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
@@ -390,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (5)")
     parser.add_argument("--scale-runs", type=int, default=3, help="timed runs of the scale case")
     parser.add_argument("--factor", type=int, default=10, help="size of the scale project (10)")
+    parser.add_argument(
+        "--article-runs", type=int, default=3, help="timed runs of each article case (3)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="where bench.json goes")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
