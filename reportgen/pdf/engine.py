@@ -147,6 +147,12 @@ class PdfEngine:
         log.debug("the PDF worker's traceback:\n%s", trace)
         raise RuntimeError(f"the PDF worker failed: {trace.splitlines()[-1]}")
 
+    def kill(self) -> None:
+        """Kill the worker, leaving its pipes to :meth:`result` (which then raises).
+
+        Unlike :meth:`stop`, safe from another thread while one waits in :meth:`result`."""
+        self._process.kill()
+
     def stop(self) -> None:
         """Kill the worker if it still runs and reap it; safe to call twice."""
         _RUNNING.discard(self)

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import signal
 import threading
 import webbrowser
@@ -60,10 +62,16 @@ def serve(options: ServeOptions) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     builder = PreviewBuilder(project, folder, events)
+    # Watching starts before the first build: a save made while it runs is not lost.
+    pending: queue.SimpleQueue[set[Path] | None] = queue.SimpleQueue()
+    pending.put(None)
     threads = [
         threading.Thread(target=server.serve_forever, name="preview-http", daemon=True),
         threading.Thread(
-            target=_build_and_watch, args=(builder, stop), name="preview-watch", daemon=True
+            target=_rebuild, args=(builder, pending, stop), name="preview-build", daemon=True
+        ),
+        threading.Thread(
+            target=watch, args=(project, pending.put, stop), name="preview-watch", daemon=True
         ),
     ]
     for thread in threads:
@@ -76,13 +84,25 @@ def serve(options: ServeOptions) -> int:
     events.close()
     server.shutdown()
     server.server_close()
-    threads[1].join(timeout=10)
+    for thread in threads[1:]:
+        thread.join(timeout=2)
     builder.close()
     print("preview stopped", flush=True)
     return 0
 
 
-def _build_and_watch(builder: PreviewBuilder, stop: threading.Event) -> None:
+def _rebuild(
+    builder: PreviewBuilder, pending: queue.SimpleQueue[set[Path] | None], stop: threading.Event
+) -> None:
+    """One build at a time, of everything that changed since the last one began."""
     builder.pdf.warm()
-    builder.rebuild()
-    watch(builder.project, builder.rebuild, stop)
+    while not stop.is_set():
+        try:
+            batch = [pending.get(timeout=0.5)]
+        except queue.Empty:
+            continue
+        with contextlib.suppress(queue.Empty):
+            while True:
+                batch.append(pending.get_nowait())
+        changed = None if None in batch else {p for paths in batch if paths for p in paths}
+        builder.rebuild(changed)

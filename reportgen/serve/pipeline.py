@@ -141,15 +141,36 @@ class PdfRunner:
         self._spare: PdfEngine | None = None
         self._current: PdfEngine | None = None
         self._closed = False
+        self._wanted = threading.Event()
+        #: The worker a thread waits on (its pipes are that thread's to close).
+        self._waited: PdfEngine | None = None
+        self._starter: threading.Thread | None = None
 
     def warm(self) -> None:
-        """Start the spare worker if there is none (it imports WeasyPrint meanwhile)."""
+        """Have a spare worker started if there is none (it imports WeasyPrint meanwhile).
+
+        Workers are started by one thread that lives as long as the preview: a worker
+        is told to exit when the thread that started it ends (``PR_SET_PDEATHSIG``)."""
+        with self._lock:
+            if self._starter is None:
+                self._starter = threading.Thread(
+                    target=self._start_spares, name="preview-pdf-start", daemon=True
+                )
+                self._starter.start()
+        self._wanted.set()
+
+    def _start_spares(self) -> None:
         from reportgen.pdf import PdfEngine
         from reportgen.pdf.declarations import default_cache_dir
 
-        with self._lock:
-            if self._spare is None and not self._closed:
-                self._spare = PdfEngine.start(default_cache_dir())
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            with self._lock:
+                if self._closed:
+                    return
+                if self._spare is None:
+                    self._spare = PdfEngine.start(default_cache_dir())
 
     def submit(self, job: PdfJob) -> PdfEngine:
         from reportgen.pdf import PdfEngine
@@ -164,6 +185,8 @@ class PdfRunner:
         return engine
 
     def wait_in_background(self, engine: PdfEngine, version: int) -> None:
+        with self._lock:
+            self._waited = engine
         threading.Thread(
             target=self._wait, args=(engine, version), name="preview-pdf", daemon=True
         ).start()
@@ -171,16 +194,22 @@ class PdfRunner:
     def cancel(self) -> None:
         with self._lock:
             engine, self._current = self._current, None
-        if engine is not None:
+            waited = engine is not None and engine is self._waited
+        if engine is None:
+            return
+        if waited:
+            engine.kill()  # the waiting thread sees it end, and closes its pipes
+        else:
             engine.stop()
 
     def close(self) -> None:
+        self.cancel()
         with self._lock:
             self._closed = True
-            engines = [e for e in (self._current, self._spare) if e is not None]
-            self._current = self._spare = None
-        for engine in engines:
-            engine.stop()
+            spare, self._spare = self._spare, None
+        self._wanted.set()
+        if spare is not None:
+            spare.stop()
 
     def _wait(self, engine: PdfEngine, version: int) -> None:
         started = time.perf_counter()
