@@ -218,7 +218,10 @@ def _write(path: Path, data: bytes, out_dir: Path) -> None:
 def build_charts_command(project: Path, out: Path) -> str:
     """``reportgen charts``: draw the charts into OUT/charts; the line the CLI prints."""
     from reportgen.facts import open_store
+    from reportgen.publish import check_targets
 
+    # The charts are written into OUT/charts one by one: never through a symlink.
+    check_targets(out, set(), {"charts"})
     project = project.resolve()
     store = open_store(project)
     target = out / "charts"
