@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.hostile.cases import BRIEFING, CSS, minimal
-from tests.hostile.harness import Case, Context, LeakReport, Run, append, chain, pdf_texts
+from tests.hostile.cases import BRIEFING, CHART, CSS, DERIVED, minimal
+from tests.hostile.harness import (
+    Case,
+    Context,
+    LeakReport,
+    Run,
+    append,
+    chain,
+    edit,
+    pdf_texts,
+)
 
 COVER = "templates/partials/cover.html.j2"
 
@@ -356,4 +365,50 @@ AUDIT_CASES = [
     ),
 ]
 
-TEMPLATE_ATTACKS: list[Case] = [*SANDBOX_CASES, *AUDIT_CASES]
+
+def _shown_as_written(
+    *texts: str, in_chart: bool = True
+) -> Callable[[Context, Path, list[Run]], None]:
+    """The build succeeded and the page (and the chart's SVG) print each text verbatim."""
+
+    def check(ctx: Context, out: Path, runs: list[Run]) -> None:
+        svg = (out / "charts" / "seres-capacity.svg").read_text(encoding="utf-8")
+        page = (out / "briefing.html").read_text(encoding="utf-8")
+        for text in texts:
+            assert text in page, f"{text!r} is not in the page as written"
+            rewritten = text.replace("/", "÷")
+            assert rewritten == text or rewritten not in page, f"{rewritten!r} is in the page"
+            assert text in svg or not in_chart, f"{text!r} is not in the chart as written"
+
+    return check
+
+
+LABEL_CASES = [
+    Case(
+        "label-mathtext-in-chart",
+        "labels",
+        chain(
+            edit(CHART, "label: Before the SE Project", "label: '$\\frac{a}{$ before'"),
+            edit(CHART, "label: With the SE Project", "label: '$ with, $ after'"),
+        ),
+        verbs=("check", "build"),
+        exit=0,
+        verify=_shown_as_written("$\\frac{a}{$ before", "$ with, $ after"),
+        timeout=300,
+    ),
+    Case(
+        "label-dollars-and-slash-in-derived",
+        "labels",
+        edit(
+            DERIVED,
+            "label: SERES annual capacity before the third factory",
+            "label: SERES capacity $5bn to $3bn before/after",
+        ),
+        verbs=("check", "build"),
+        exit=0,
+        verify=_shown_as_written("SERES capacity $5bn to $3bn before/after", in_chart=False),
+        timeout=300,
+    ),
+]
+
+TEMPLATE_ATTACKS: list[Case] = [*SANDBOX_CASES, *AUDIT_CASES, *LABEL_CASES]
