@@ -41,20 +41,16 @@ def check_project(project: Path) -> CheckSummary:
         store, coverage = open_store_with_coverage(project)
     except ReportErrors as exc:
         problems.extend(exc)
-    charts = templates = 0
-    if store is not None:
-        from reportgen.charts import check_charts
-
-        charts = len(check_charts(store, project.resolve(), problems))
     from reportgen.render import check_templates
+    from reportgen.render.preview import check_rendering, outline_charts
     from reportgen.sources import check_articles
 
+    outlines = None if store is None else outline_charts(store, project.resolve(), problems)
     templates = check_templates(project.resolve(), problems)
     check_articles(project, problems)
     if store is not None:
-        from reportgen.render.preview import check_rendering
-
-        check_rendering(store, project, problems)
+        check_rendering(store, project, outlines, problems)
+    charts = len(outlines or [])
     problems.raise_if_any()
     assert store is not None
     return CheckSummary(store, coverage, charts, templates)

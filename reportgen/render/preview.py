@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import logging
 import re
-from html.parser import HTMLParser
+from html import unescape as html_unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, TemplateNotFound
 
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
+
+if TYPE_CHECKING:
+    from reportgen.charts import ChartOutput
 
 log = logging.getLogger(__name__)
 
@@ -38,28 +42,62 @@ _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 _MAX_ANCHORS = 10
 
 
-def check_rendering(store: Store, project: Path, problems: Problems) -> None:
+def outline_charts(store: Store, project: Path, problems: Problems) -> list[ChartOutput] | None:
+    """Every chart spec validated against the store, as templates see a chart before it
+    is drawn (title, alt text, size); None when a spec has a problem (added to
+    ``problems``). Neither the chart cache nor matplotlib is touched."""
+    from reportgen.charts import ChartOutput
+    from reportgen.charts.resolve import resolve
+    from reportgen.charts.spec import check_against_store, load_specs
+    from reportgen.charts.style import body_size_pt
+
+    before = len(problems)
+    outlines: list[ChartOutput] = []
+    for item in load_specs(project, problems):
+        if not check_against_store(item, store, problems):
+            continue
+        chart = resolve(item, store, len(outlines) + 1, problems)
+        if chart is None:
+            continue
+        outlines.append(
+            ChartOutput(
+                id=chart.spec.id,
+                number=chart.number,
+                kind=chart.spec.kind,
+                title=chart.title,
+                subtitle=chart.subtitle,
+                caption=chart.caption,
+                note=chart.note,
+                source_line=chart.source_line,
+                alt=chart.alt,
+                svg="",
+                svg_path=Path(),
+                png_path=Path(),
+                size_pt=body_size_pt(chart),
+                figures=chart.figure_ids,
+            )
+        )
+    return outlines if len(problems) == before else None
+
+
+def check_rendering(
+    store: Store, project: Path, charts: list[ChartOutput] | None, problems: Problems
+) -> None:
     """Add a located problem for everything rendering the briefing would fail on.
 
     The ids templates name are checked whatever else is wrong; the briefing is rendered
-    only when nothing is, since a broken store or template fails the render anyway."""
-    from reportgen.charts import plan_charts
+    only when nothing is, since a broken store, chart or template fails the render
+    anyway. ``charts`` is None when a chart spec has a problem."""
     from reportgen.render import TEMPLATE_DIR, environment, render
 
     project = project.resolve()
     env = environment(project)
-    charts = []
-    try:
-        charts = plan_charts(store, project, project / ".cache" / "check").charts
-        chart_ids: set[str] | None = {c.id for c in charts}
-    except ReportError:
-        chart_ids = None  # check_charts has reported why
     static = Problems()
-    _unknown_ids(env, store, chart_ids, project, static)
+    _unknown_ids(env, store, None if charts is None else {c.id for c in charts}, project, static)
     clean = not problems
     for problem in static:
         problems.extend(problem)
-    if not clean:
+    if not clean or charts is None:
         return
     try:
         briefing = render(store, charts, project)
@@ -113,28 +151,36 @@ def _unknown(
     return None
 
 
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        #: Fragment -> how many links point to it, in document order.
-        self.links: dict[str, int] = {}
+#: Where no link or id can be: comments, and the text of <style> and <script>.
+_INERT = re.compile(r"<!--.*?-->|<(style|script)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(
+    r"<[a-zA-Z][^\s/>]*((?:\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>"
+)
+_ATTRIBUTE = re.compile(r"([^\s=/>]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+)))?")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
+
+def _targets_and_links(html: str) -> tuple[set[str], list[str]]:
+    """The ids in ``html`` and the fragments its links point to, in document order.
+
+    A tokenising pattern rather than an HTML parser: this runs on every ``check``,
+    and the markup audit has parsed the same document already."""
+    ids: set[str] = set()
+    links: dict[str, None] = {}
+    for tag in _TAG.finditer(_INERT.sub("", html)):
+        for attribute in _ATTRIBUTE.finditer(tag.group(1)):
+            name = attribute.group(1).lower()
+            value = html_unescape(next((v for v in attribute.groups()[1:] if v is not None), ""))
             if name in ("id", "name") and value:
-                self.ids.add(value)
-            elif name in ("href", "xlink:href") and value and value.startswith("#"):
-                fragment = value[1:]
-                self.links[fragment] = self.links.get(fragment, 0) + 1
+                ids.add(value)
+            elif name in ("href", "xlink:href") and value.startswith("#") and len(value) > 1:
+                links.setdefault(value[1:], None)
+    return ids, list(links)
 
 
 def _anchors(html: str, templates: Path, project: Path, problems: Problems) -> None:
     """Every ``href="#id"`` has an element with that id (WeasyPrint refuses the PDF)."""
-    parser = _Anchors()
-    parser.feed(html)
-    parser.close()
-    missing = [f for f in parser.links if f and f not in parser.ids]
+    ids, links = _targets_and_links(html)
+    missing = [f for f in links if f not in ids]
     # Figure links and citations miss their targets together when the layout lacks
     # the appendix or the sources list: one problem each, not one per figure.
     for prefixes, what in _WRITTEN_BY_LAYOUT:
