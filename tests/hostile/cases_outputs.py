@@ -297,6 +297,17 @@ OUTPUTS = [
 ]
 
 
+OUTPUTS.append(
+    _target_case(
+        "charts-verb-folder-symlink-outside",
+        "charts",
+        "symlink:{OUTSIDE}",
+        r"refusing to replace: a symbolic link",
+        verbs=("charts",),
+    )
+)
+
+
 def _deep_manifest(ctx: Context, out: Path) -> None:
     (out / "manifest.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
 
@@ -312,7 +323,11 @@ OUTPUTS += [
         verify=_untouched(),
     ),
     _target_case(
-        "build-manifest-is-a-fifo", "manifest.json", "fifo", r"(not a regular file|a FIFO)", timeout=60
+        "build-manifest-is-a-fifo",
+        "manifest.json",
+        "fifo",
+        r"(not a regular file|a FIFO)",
+        timeout=60,
     ),
     Case(
         "build-manifest-nested-200k-deep",
