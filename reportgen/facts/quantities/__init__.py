@@ -5,10 +5,11 @@ statement in a source so that none escapes the store. What it reads is tabled in
 README. Anything digit-like or number-like it cannot read comes back as
 :class:`Unread`, so that callers fail closed instead of passing over it.
 
-Written here rather than taken from a library after measuring quantulum3 on the same
-corpus of news sentences (``scripts/quantity_corpus.py``): it reads neither the
-qualifier in front of a number ("nearly", "up to") nor which numbers are years, and
-misreads attached scales and currency codes that news text writes every day.
+Written here rather than taken from a library after measuring both maintained readers on
+the same corpus (``scripts/quantity_corpus.py``, 222 sentences): value F1 0.60 and value +
+unit F1 0.53 for quantulum3 0.10, 0.64 and 0.56 for recognizers-text 1.0.2a2, against 1.00
+and 1.00 here (the corpus was also used to develop this reader). Neither reads the
+qualifier in front of a number nor attached scales ("21.4bn") and ranges reliably.
 """
 
 from __future__ import annotations
