@@ -193,9 +193,20 @@ def _current(out: Path, digest: str, names: set[str]) -> bool:
 
 
 def _open_store(project: Path) -> Store:
+    from reportgen.errors import Problems, ReportErrors
     from reportgen.facts import open_store
+    from reportgen.sources import check_articles
 
-    return open_store(project)
+    # An undeclared article, or a date awaiting review, never reaches a briefing.
+    problems = Problems()
+    check_articles(project, problems)
+    try:
+        store = open_store(project)
+    except ReportError as exc:
+        problems.extend(exc)
+        raise ReportErrors(problems) from None
+    problems.raise_if_any()
+    return store
 
 
 def _plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:

@@ -114,6 +114,11 @@ def test_a_new_briefing_from_an_empty_folder(tmp_path: Path) -> None:
     assert result.returncode == 1
     review_line = next(n for n, line in enumerate(sources.splitlines(), 1) if "REVIEW:" in line)
     assert f"seeds/sources.yaml:{review_line}:" in result.stderr
+    # Nor does build publish a date nobody confirmed.
+    result = run_reportgen(["build", "--format", "html"], cwd=folder)
+    assert result.returncode == 1
+    assert f"seeds/sources.yaml:{review_line}:" in result.stderr
+    assert not (folder / "build" / "briefing.html").exists()
 
     typed += _edit(
         folder / "seeds" / "sources.yaml",
