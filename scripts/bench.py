@@ -21,7 +21,10 @@ and each one's ratio to the engine floor measured in the same run:
 - art1mb, art5mb, art10mb: ``reportgen check`` with the first article grown to 1, 5 and
   10 MB of prose (``scripts/big_article.py``): checking must be linear in an article's
   size, so the seconds each added MB costs from 5 to 10 MB must stay within 1.5x of
-  what it costs from 1 to 5 MB.
+  what it costs from 1 to 5 MB;
+- preview, pvfact, pvpdf: ``reportgen serve`` running, from a save to the event its
+  pages get: a prose edit's reload, a fact value edit's reload, the prose edit's PDF
+  (``scripts/bench_preview.py``; measured after the rounds, on a quiet preview).
 
 Usage: python scripts/bench.py [--runs 5] [--scale-runs 3] [--out build] [--strict]
 Writes OUT/bench.json and prints the table; --strict exits 1 when a target is missed.
@@ -46,6 +49,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from bench_preview import Timings, measure_preview  # noqa: E402
 from big_article import make_article_project  # noqa: E402
 from make_scale_project import make_project  # noqa: E402
 
@@ -304,7 +308,25 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
             f"round {round_no + 1}/{rounds}: "
             + ", ".join(f"{c.name} {c.results[-1].seconds:.2f}s" for c in cases if c.results)
         )
+    log("preview: reportgen serve, from a save to the event its pages get")
+    preview = copy_project(ROOT, work / "preview")
+    cases += preview_cases(
+        measure_preview(reportgen, preview, env, args.runs, prose_toggle(preview))
+    )
     return report(cases, skipped, cold, scale, args)
+
+
+def preview_cases(timings: Timings) -> list[Case]:
+    """The preview's three timings as cases of the table (each a list of seconds)."""
+    found = [
+        ("preview", "serve: prose edit -> reload sent", timings.prose),
+        ("pvfact", "serve: fact value edit -> reload sent", timings.fact),
+        ("pvpdf", "serve: prose edit -> PDF updated", timings.pdf),
+    ]
+    return [
+        Case(name, what, [], len(seconds), results=[Run(s, timings.peak_bytes) for s in seconds])
+        for name, what, seconds in found
+    ]
 
 
 def report(
@@ -312,7 +334,15 @@ def report(
 ) -> dict[str, Any]:
     by = {c.name: c for c in cases}
     floor = by["floor"].median
-    targets = {"cold": 1.25, "prose": 1.0, "noop": 0.15, "check": 0.25}
+    targets = {
+        "cold": 1.25,
+        "prose": 1.0,
+        "noop": 0.15,
+        "check": 0.25,
+        "preview": 0.15,
+        "pvfact": 0.3,
+        "pvpdf": 1.0,
+    }
     rows: dict[str, Any] = {}
     for case in cases:
         row: dict[str, Any] = {
