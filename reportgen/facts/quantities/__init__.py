@@ -58,9 +58,6 @@ class _Spans:
     def take(self, start: int, end: int) -> None:
         self.spans.append((start, end))
 
-    def covers(self, index: int) -> bool:
-        return any(s <= index < e for s, e in self.spans)
-
 
 def read(text: str) -> Reading:
     """Every numeric statement in ``text``, in order, and what could not be read."""
@@ -113,15 +110,17 @@ def _from_words(
 
 def _unread(text: str, taken: _Spans) -> list[Unread]:
     """Digits and numerals no pass read, outside names such as "AITO M5" or "CO2"."""
+    covered = bytearray(len(text))
+    for start, end in taken.spans:
+        covered[start:end] = b"\x01" * (end - start)
     out: list[Unread] = []
     index = 0
     while index < len(text):
-        char = text[index]
-        if not unicodedata.category(char).startswith("N") or taken.covers(index):
+        if covered[index] or not unicodedata.category(text[index]).startswith("N"):
             index += 1
             continue
         start = index
-        while start > 0 and (text[start - 1].isalnum()):
+        while start > 0 and text[start - 1].isalnum():
             start -= 1
         end = index
         while end < len(text) and (text[end].isalnum() or text[end] in ".,"):

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from babel.core import get_global
+from babel.core import Locale, get_global
 from babel.numbers import (
     get_currency_name,
     get_currency_symbol,
@@ -75,9 +75,11 @@ def lexicon() -> Lexicon:
     codes: dict[str, set[str]] = defaultdict(set)
     names: dict[str, set[str]] = defaultdict(set)
     in_use = _in_use()
+    # Parsed once: each lookup by name would parse the locale again (seconds for all codes).
+    locales = [Locale.parse(name) for name in LOCALES]
     for code in sorted(list_currencies()):
         codes[code].add(code)
-        for locale in LOCALES:
+        for locale in locales:
             symbol = get_currency_symbol(code, locale)
             if not symbol.isalpha():
                 signs[symbol].add(code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,15 +56,17 @@ class Reading:
     unread: list[Unread]
 
 
-_PRECISION_RE = re.compile(
-    r"\b(?P<w>"
-    + "|".join(re.escape(w) for w in sorted(PRECISION_WORDS, key=len, reverse=True))
-    + r")\s+$",
-    re.IGNORECASE,
-)
+#: Longest first, so "no more than" is not read as "more than".
+_PRECISION_PHRASES = sorted(PRECISION_WORDS, key=len, reverse=True)
 
 
 def precision_before(text: str, start: int) -> str | None:
     """The qualifier right before ``start`` ("more than", "up to"), as a precision."""
-    match = _PRECISION_RE.search(text[max(0, start - 24) : start])
-    return PRECISION_WORDS[match.group("w").lower()] if match else None
+    before = text[max(0, start - 24) : start]
+    if not before[-1:].isspace():
+        return None
+    words = " ".join(before.lower().split()[-3:])
+    for phrase in _PRECISION_PHRASES:
+        if words == phrase or words.endswith(" " + phrase):
+            return PRECISION_WORDS[phrase]
+    return None
