@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,11 +62,11 @@ class PreviewBuilder:
                 log.info("%s", line)
             self.events.failed(lines)
             return False
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a preview outlives a fault; shown, logged
             self.pdf.cancel()
-            log.debug("the preview build failed", exc_info=True)
+            log.debug("the preview build failed:\n%s", traceback.format_exc())
             self.events.failed(
-                [f"reportgen: internal error: {type(exc).__name__}: {exc} (--debug logs it)"]
+                [f"reportgen: internal error: {type(exc).__name__}: {exc} (-v logs the traceback)"]
             )
             return False
         log.info("preview updated in %.2f s", time.perf_counter() - started)
