@@ -39,13 +39,15 @@ class _Parser(argparse.ArgumentParser):
             return
         names = [str(c) for c in choices]
         close = difflib.get_close_matches(str(value), names, n=2, cutoff=0.6)
-        what = "verb" if isinstance(action, argparse._SubParsersAction) else "choice"
         hint = (
             f"did you mean {' or '.join(repr(c) for c in close)}?"
             if close
             else f"choose from {', '.join(names)}"
         )
-        raise UsageError(f"{self.prog}: unknown {what} {str(value)!r}; {hint}")
+        if isinstance(action, argparse._SubParsersAction):
+            raise UsageError(f"{self.prog}: unknown verb {str(value)!r}; {hint}")
+        option = f" for {action.option_strings[0]}" if action.option_strings else ""
+        raise UsageError(f"{self.prog}: invalid choice {str(value)!r}{option}; {hint}")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
