@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,10 @@ class CheckSummary:
             f"{len(s.derived)} derived, {n_conflicts} conflicts, "
             f"{len(conflicts) - n_conflicts} caveats, {len(s.ignored)} ignored numbers, "
             f"{self.charts} charts, {self.templates} templates; numeric statements covered: "
-            f"{self.coverage.covered}/{self.coverage.statements} ({self.coverage.percent:.0f}%)"
-        )
+            f"{self.coverage.covered}/{self.coverage.statements} "
+            # Rounded down: 99.6% is not "100%" while a number is unaccounted for.
+            f"({math.floor(self.coverage.percent)}%)"
+        ) + "".join(f"\n  {c.line()}" for _, c in sorted(self.coverage.sources.items()))
 
 
 def check_project(project: Path) -> CheckSummary:

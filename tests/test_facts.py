@@ -466,6 +466,17 @@ def test_check_passes_on_the_real_project_with_full_coverage() -> None:
     assert "2 sources" in result.stdout and "6 charts" in result.stdout
     # 66: every number, year, date, period and ordinal the two articles state.
     assert "numeric statements covered: 66/66 (100%)" in result.stdout
+    assert (
+        "seeds/articles/chongqing-auto-2023.txt: 26 numbers: 21 facts, 5 ignored, 0 unread, "
+        "0 unaccounted" in result.stdout
+    )
+
+
+def test_coverage_is_never_100_percent_while_a_number_is_unaccounted() -> None:
+    from reportgen.facts.verify import Coverage
+
+    assert Coverage(statements=1000, covered=999).percent < 99.5
+    assert Coverage(statements=1000, covered=1000).percent == 100.0
 
 
 def test_check_does_not_import_the_drawing_and_pdf_engines() -> None:
