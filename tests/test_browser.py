@@ -122,7 +122,8 @@ def test_briefing_loads_cleanly_with_every_chart_visible(
         assert visit.requests == [], "the HTML must be self-contained"
         assert visit.failed == []
         assert visit.console_errors == []
-        charts = page.locator("figure svg")
+        # Each chart has a wide and a phone drawing; the page shows one.
+        charts = page.locator("figure svg:visible")
         expected = built_briefing.manifest["counts"]["charts"]
         assert charts.count() == expected
         for index in range(expected):
@@ -142,3 +143,41 @@ def test_briefing_loads_cleanly_with_every_chart_visible(
         page.screenshot(path=_screenshots_dir(built_briefing) / f"{device}.png", full_page=True)
     finally:
         page.context.close()
+
+
+#: Every chart and table box whose content is wider than what it shows, and the smallest
+#: chart text on screen in CSS px (font size times the drawing's scale).
+_MEASURE = """() => {
+  const boxes = [...document.querySelectorAll(
+    'figure.chart, .chart-graphic, .table-wrap, table.data, table.data tr, table.data td')]
+    .filter(e => !e.closest('thead') || e.closest('thead').clientWidth > 1);  // headers kept for screen readers
+  const clipped = boxes
+    .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`);
+  const outside = boxes
+    .filter(e => e.getClientRects().length)
+    .filter(e => { const r = e.getBoundingClientRect(); return r.left < -1 || r.right > innerWidth + 1; })
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} off screen`);
+  const sizes = [...document.querySelectorAll('.chart-graphic svg text')]
+    .filter(t => t.getClientRects().length)
+    .map(t => [parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a,
+               t.textContent]);
+  return {clipped: clipped.concat(outside), sizes};
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_charts_and_tables_fit_a_phone_with_legible_chart_text(
+    browser: Any, built_briefing: BuiltBriefing, width: int
+) -> None:
+    """Nothing scrolls sideways or is cut on a phone, and chart text is 11 CSS px or more."""
+    visit = _open(browser, built_briefing, width)
+    try:
+        measured = visit.page.evaluate(_MEASURE)
+        assert measured["clipped"] == []
+        assert len(measured["sizes"]) > 50, "the charts' text is text"
+        small = [(round(px, 1), text) for px, text in measured["sizes"] if px < 11]
+        assert small == []
+        assert visit.page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        visit.page.context.close()

@@ -312,7 +312,9 @@ def test_cache_redraws_only_what_changed(project: Path, tmp_path: Path) -> None:
     assert (result.drawn, result.cached) == (1, 4)  # only the grouped chart reads it
     grouped = next(c for c in result.charts if c.id == "grouped")
     assert "+70%" in texts(grouped.svg)
-    assert len(list((project / ".cache" / "charts").glob("grouped.*"))) == 3
+    assert "+70%" in texts(grouped.svg_narrow)
+    # One entry kept: the inline, file and phone SVGs and the PNG of the new key.
+    assert len(list((project / ".cache" / "charts").glob("grouped.*"))) == 4
 
 
 def test_cache_hit_does_not_import_matplotlib(project: Path, tmp_path: Path) -> None:

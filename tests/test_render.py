@@ -32,6 +32,7 @@ class StandInChart:
     alt: str
     svg: str
     png_path: Path | None = None
+    svg_narrow: str = ""
 
 
 def stand_in_charts(project: Path) -> list[StandInChart]:

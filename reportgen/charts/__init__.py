@@ -63,6 +63,8 @@ class ChartOutput:
     size_pt: tuple[float, float] = (0.0, 0.0)
     #: The fact and derived-metric ids the chart reads.
     figures: tuple[str, ...] = ()
+    #: The phone drawing (``<svg>``, same alt text), which the page shows on small screens.
+    svg_narrow: str = ""
 
 
 @dataclass
@@ -79,6 +81,7 @@ class _Unfinished:
     svg: str
     svg_file: bytes
     key: str
+    svg_narrow: str
 
 
 @dataclass
@@ -106,18 +109,22 @@ class ChartsResult:
             started = time.perf_counter()
             if item.entry is not None:
                 svg, svg_file = item.entry.svg, item.entry.svg_file
+                narrow = item.entry.svg_narrow
                 _write(output.png_path, item.entry.png, output.png_path.parent)
             else:
                 from reportgen.charts import render  # matplotlib only when drawing
 
                 drawing = render.Drawing(item.chart)
                 svg, svg_file = drawing.svg()
-                self._unfinished.append(_Unfinished(output.id, drawing, svg, svg_file, item.key))
+                narrow, _ = render.Drawing(item.chart, narrow=True).svg()
+                self._unfinished.append(
+                    _Unfinished(output.id, drawing, svg, svg_file, item.key, narrow)
+                )
                 log.debug(
                     "chart %s drawn in %.0f ms", output.id, (time.perf_counter() - started) * 1000
                 )
             _write(output.svg_path, svg_file, output.svg_path.parent)
-            self.charts[index] = dataclasses.replace(output, svg=svg)
+            self.charts[index] = dataclasses.replace(output, svg=svg, svg_narrow=narrow)
             yield self.charts[index]
 
     @property
@@ -134,7 +141,9 @@ class ChartsResult:
             png = item.drawing.png()
             _write(output.png_path, png, output.png_path.parent)
             if self.cache is not None:
-                self.cache.put(item.id, item.key, Entry(item.svg, item.svg_file, png))
+                self.cache.put(
+                    item.id, item.key, Entry(item.svg, item.svg_file, png, item.svg_narrow)
+                )
 
 
 def _resolve_all(store: Store, project: Path, problems: Problems) -> list[Resolved]:

@@ -132,13 +132,18 @@ def _change_text(mark: Mark) -> str:
 
 
 def grouped_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """A panel and axis per group (groups rarely share a unit); the change arrow on top."""
+    """A panel and axis per group (groups rarely share a unit); the change arrow on top.
+    Side by side, or one above the other on a phone."""
     x0, y0, w, h = box
     groups = chart.groups
-    panel_w = w / len(groups)
+    stacked = style.is_narrow(w)
+    panel_w = w if stacked else w / len(groups)
+    panel_h = h / len(groups) if stacked else h
     for g, group in enumerate(groups):
         margins = Margins(left=0.62, right=0.25, top=0.5, bottom=0.3)
-        ax = style.place_axes(fig, margins, (x0 + g * panel_w, y0, panel_w, h))
+        px = x0 if stacked else x0 + g * panel_w
+        py = y0 + (len(groups) - 1 - g) * panel_h if stacked else y0
+        ax = style.place_axes(fig, margins, (px, py, panel_w, panel_h))
         style.plain_axes(ax, "y")
         marks = list(group.marks)
         xs = list(range(len(marks)))
@@ -147,7 +152,7 @@ def grouped_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
         ax.set_ylim(0, top * (1.42 if group.extra else 1.18))
         unit = UNITS[marks[0].unit]
         axis_label = style.value_ticks(ax, "y", unit.kind, top, chart.spec.axis or unit.axis)
-        style.unit_label(fig, ax, axis_label, x0 + g * panel_w + 0.1, above_pt=6)
+        style.unit_label(fig, ax, axis_label, px + 0.1, above_pt=6)
         ax.set_xticks(xs, [m.label for m in marks], fontsize=style.SIZE_LABEL, color=TEXT)
         for x, mark in zip(xs, marks, strict=True):
             rect(ax, mark.look, PALETTE[0], horizontal=False, at=x, value=mark.value, size=0.55)
@@ -163,7 +168,7 @@ def grouped_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
             )
         heading = blended_transform_factory(fig.dpi_scale_trans, ax.transAxes)
         ax.text(
-            x0 + g * panel_w + 0.1,
+            px + 0.1,
             1,
             group.label,
             transform=offset_copy(heading, fig, y=19, units="points"),
@@ -202,8 +207,11 @@ def grouped_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
 
 
 def stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """Columns of stacked segments; segment names beside the last column, totals on top."""
-    ax = style.place_axes(fig, Margins(left=0.75, right=0.1, top=0.3, bottom=0.3), box)
+    """Columns of stacked segments; segment names beside the last column, totals on top.
+    On a phone the names and column labels wrap, and the names get more room."""
+    narrow = style.is_narrow(box[2])
+    bottom = 0.45 if narrow else 0.3
+    ax = style.place_axes(fig, Margins(left=0.75, right=0.1, top=0.3, bottom=bottom), box)
     style.plain_axes(ax, "y")
     groups = chart.groups
     colours: dict[str, str] = {}
@@ -212,15 +220,19 @@ def stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
             colours.setdefault(mark.label, PALETTE[len(colours) % len(PALETTE)])
     xs = list(range(len(groups)))
     width = 0.5
-    ax.set_xlim(-0.45, len(groups) - 1 + 1.45)
+    # On a phone a value may be wider than its column: room for it left of the first.
+    left_room, side_room = (0.7, 2.0) if narrow else (0.45, 1.45)
+    ax.set_xlim(-left_room, len(groups) - 1 + side_room)
+    unit_pt = _axes_width_pt(fig, ax) / (len(groups) - 1 + left_room + side_room)
     totals = [sum(m.value for m in g.marks) for g in groups]
     top = max(totals)
     ax.set_ylim(0, top * 1.1)
     unit = UNITS[groups[0].marks[0].unit]
     style.unit_label(fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1)
-    ax.set_xticks(
-        xs, [g.label for g in groups], fontsize=style.SIZE_LABEL, color=TEXT, fontweight="normal"
-    )
+    names = [
+        style.wrap_pt(g.label, style.SIZE_LABEL, unit_pt) if narrow else g.label for g in groups
+    ]
+    ax.set_xticks(xs, names, fontsize=style.SIZE_LABEL, color=TEXT, fontweight="normal")
     points_per_unit = ax.get_position().height * fig.get_size_inches()[1] * 72 / (top * 1.1)
     fits = style.SIZE_VALUE * 1.5  # a segment shorter than this (points) has no room inside
     side: list[tuple[float, str]] = []
@@ -239,7 +251,10 @@ def stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
             )
             centre = base + mark.value / 2
             solid = mark.look == "actual"
-            inside = mark.value * points_per_unit >= fits
+            text_pt = style.text_width_pt(mark.short, style.SIZE_VALUE, "semibold")
+            # Too wide for the column, a value goes beside the last one, where names are.
+            narrow_fit = text_pt <= width * unit_pt or x != xs[-1]
+            inside = mark.value * points_per_unit >= fits and narrow_fit
             if inside:
                 ax.text(
                     x,
@@ -268,6 +283,9 @@ def stacked_bar(fig: MplFigure, box: Box, chart: Resolved) -> None:
                 fontsize=style.SIZE_VALUE,
                 fontweight="semibold",
             )
+    if narrow:
+        room = (side_room - width / 2) * unit_pt - 3 * GAP
+        side = [(c, style.wrap_pt(t, style.SIZE_LABEL, room)) for c, t in side]
     _side_labels(ax, xs[-1] + width / 2, side, points_per_unit)
 
 
@@ -275,11 +293,15 @@ def _side_labels(
     ax: Axes, x: float, labels: list[tuple[float, str]], points_per_unit: float
 ) -> None:
     """Names beside the last column, nudged apart so thin segments' names never overlap."""
-    step = style.SIZE_LABEL * 1.35
+    line = style.SIZE_LABEL * 1.35
     placed: list[float] = []
-    for centre, _ in labels:  # bottom to top, as stacked
+    below = 0  # lines of the label placed last
+    for centre, text in labels:  # bottom to top, as stacked
         y = centre * points_per_unit
+        lines = text.count("\n") + 1
+        step = line * (below + lines) / 2
         placed.append(max(y, placed[-1] + step) if placed else y)
+        below = lines
     for (centre, text), y in zip(labels, placed, strict=True):
         ax.annotate(
             text,

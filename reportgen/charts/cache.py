@@ -51,15 +51,17 @@ class Entry:
     svg: str
     svg_file: bytes
     png: bytes
+    #: The phone drawing's inline ``<svg>``.
+    svg_narrow: str
 
 
 class ChartCache:
-    """``PROJECT/.cache/charts/ID.KEY.{svg,inline.svg,png}``; one key kept per chart.
+    """``PROJECT/.cache/charts/ID.KEY.{svg,inline.svg,narrow.svg,png}``; one key kept per chart.
 
     Each file carries the sha256 of its contents (:mod:`reportgen.cachefile`): a damaged
     one makes the chart a miss, and it is drawn again."""
 
-    _PARTS = ("inline.svg", "svg", "png")
+    _PARTS = ("inline.svg", "svg", "narrow.svg", "png")
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -69,14 +71,14 @@ class ChartCache:
 
     def get(self, chart_id: str, key: str) -> Entry | None:
         parts = [read_entry(path) for path in self._paths(chart_id, key)]
-        inline, svg, png = parts
-        if inline is None or svg is None or png is None:
+        inline, svg, narrow, png = parts
+        if inline is None or svg is None or narrow is None or png is None:
             for path, data in zip(self._paths(chart_id, key), parts, strict=True):
                 if data is not None:
                     discard(path)  # the rest of a damaged entry is of no use
             return None
         try:
-            return Entry(inline.decode("utf-8"), svg, png)
+            return Entry(inline.decode("utf-8"), svg, png, narrow.decode("utf-8"))
         except UnicodeDecodeError:
             return None
 
@@ -89,11 +91,12 @@ class ChartCache:
             stale = []
         for path in stale:
             discard(path)
-        inline, svg, png = self._paths(chart_id, key)
+        inline, svg, narrow, png = self._paths(chart_id, key)
         # The PNG last: get() needs all three, so a half-written entry is a miss.
         for path, data in (
             (inline, entry.svg.encode("utf-8")),
             (svg, entry.svg_file),
+            (narrow, entry.svg_narrow.encode("utf-8")),
             (png, entry.png),
         ):
             if not write_entry(path, data):

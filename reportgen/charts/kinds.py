@@ -37,30 +37,40 @@ def _share(fig: MplFigure, box: Box, chart: Resolved) -> None:
     ax.set_yticks([])
     ax.set_xlim(0, 100)
     style.value_ticks(ax, "x", "percent", 100, chart.spec.axis or "share of the whole")
+    axes_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
     for i, row in enumerate(rows):
         y = n - 1 - i
         part, whole = row.marks[0], row.whole
         assert whole is not None
         share = part.value / whole.value * 100
+        share_text = f" = {row.extra.bare}" if row.extra else ""
+        part_text = f"{part.label} {part.short}{share_text}"
+        whole_text = f"{whole.label} {whole.short}"
+        # Where the part's label would run into the whole's (a phone), the whole's goes under.
+        ends = (
+            share / 100 * axes_pt
+            + 4 * GAP
+            + style.text_width_pt(part_text, style.SIZE_VALUE, "semibold")
+        )
+        under = ends > axes_pt - 2 * GAP - style.text_width_pt(whole_text, style.SIZE_LABEL)
         row_label(ax, fig, y, row.label)
         rect(
             ax, whole.look, "#9a9a9a", horizontal=True, at=y, value=100, size=0.42, face=style.WHOLE
         )
         rect(ax, part.look, PALETTE[0], horizontal=True, at=y, value=share, size=0.42)
         ax.annotate(
-            f"{whole.label} {whole.short}",
-            (100, y),
-            xytext=(-GAP * 2, 0),
+            whole_text,
+            (100, y - 0.21) if under else (100, y),
+            xytext=(0, -GAP) if under else (-GAP * 2, 0),
             textcoords="offset points",
             ha="right",
-            va="center",
+            va="top" if under else "center",
             fontsize=style.SIZE_LABEL,
             color=TEXT,
             bbox=WHITE_BOX,
         )
-        share_text = f" = {row.extra.bare}" if row.extra else ""
         ax.annotate(
-            f"{part.label} {part.short}{share_text}",
+            part_text,
             (share, y),
             xytext=(GAP * 2, 0),
             textcoords="offset points",

@@ -107,6 +107,25 @@ def clean_svg(markup: str, prefix: str, alt: str, inline: bool) -> str:
     return f"<svg{attrs}>" + markup[root.end() :].rstrip() + "\n"
 
 
+def _build(
+    fig: MplFigure, box: tuple[float, float, float, float], chart: Resolved, narrow: bool
+) -> None:
+    """The chart's builder; the phone drawing's tick labels a point larger."""
+    import matplotlib
+
+    if not narrow:
+        kinds.BUILDERS[chart.spec.kind](fig, box, chart)
+        return
+    rc = matplotlib.rcParams
+    saved = (rc["xtick.labelsize"], rc["ytick.labelsize"], rc["axes.labelsize"])
+    # Set and put back, not rc_context: restoring every rcParam costs tens of ms a chart.
+    rc["xtick.labelsize"] = rc["ytick.labelsize"] = rc["axes.labelsize"] = style.SIZE_TICK_NARROW
+    try:
+        kinds.BUILDERS[chart.spec.kind](fig, box, chart)
+    finally:
+        rc["xtick.labelsize"], rc["ytick.labelsize"], rc["axes.labelsize"] = saved
+
+
 class Drawing:
     """One chart's figure, drawn as SVG first and as PNG later.
 
@@ -114,12 +133,15 @@ class Drawing:
     while WeasyPrint lays out the PDF in its worker process. The figure stays open
     in between: building it again would cost as much as drawing it."""
 
-    def __init__(self, chart: Resolved) -> None:
+    def __init__(self, chart: Resolved, narrow: bool = False) -> None:
+        """``narrow``: the phone drawing (SVG only), :data:`style.NARROW_WIDTH_IN` wide."""
         style.setup()
         self.chart = chart
-        body_h = style.body_height_in(chart)
+        self.narrow = narrow
+        self.width_in = style.NARROW_WIDTH_IN if narrow else style.WIDTH_IN
+        body_h = style.body_height_in(chart, narrow)
         fig = style.new_figure(body_h)
-        inner = (style.WIDTH_IN - 0.2) * 72
+        inner = (self.width_in - 0.2) * 72
         head = _wrap(chart.title, style.SIZE_TITLE, inner, "semibold")
         sub = _wrap(chart.subtitle, style.SIZE_LABEL, inner) if chart.subtitle else ""
         # The PNG travels alone (email), so it carries the note's caveats with the source.
@@ -132,8 +154,8 @@ class Drawing:
         head_h += 0.1
         foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.16
         total_h = head_h + body_h + foot_h
-        fig.set_size_inches(style.WIDTH_IN, total_h)
-        kinds.BUILDERS[chart.spec.kind](fig, (0.0, foot_h, style.WIDTH_IN, body_h), chart)
+        fig.set_size_inches(self.width_in, total_h)
+        _build(fig, (0.0, foot_h, self.width_in, body_h), chart, narrow)
 
         # Title, subtitle and footer belong to the PNG only: the briefing sets them as text.
         def png_text(
@@ -174,12 +196,13 @@ class Drawing:
         self._fig.savefig(
             svg,
             format="svg",
-            bbox_inches=Bbox.from_bounds(0, foot_h, style.WIDTH_IN, body_h),
+            bbox_inches=Bbox.from_bounds(0, foot_h, self.width_in, body_h),
             pad_inches=0,
             metadata={"Date": None, "Creator": None},
         )
         markup = svg.getvalue()
-        prefix = f"chart-{self.chart.spec.id}"
+        # Both drawings sit in one page: their ids must differ.
+        prefix = f"chart-{self.chart.spec.id}{'-narrow' if self.narrow else ''}"
         file_svg = clean_svg(markup, prefix, self.chart.alt, inline=False)
         inline_svg = clean_svg(markup, prefix, self.chart.alt, inline=True)
         return inline_svg, ('<?xml version="1.0" encoding="utf-8"?>\n' + file_svg).encode()

@@ -36,6 +36,12 @@ FONT_FAMILY = FAMILY
 
 MM = 1 / 25.4
 WIDTH_IN = 170 * MM
+#: The phone drawing: the same point sizes on a narrower figure, which the page shows
+#: at the width of a 360-390 px screen's column (about 330-360 CSS px), so its
+#: smallest text (``SIZE_TICK_NARROW``) is 11 CSS px or more there.
+NARROW_WIDTH_IN = 250 / 72
+#: Narrower than this (inches), a builder lays its chart out for a phone.
+NARROW_BELOW_IN = 5.0
 #: The PNG for email is twice the CSS pixel size (96 px per inch).
 PNG_DPI = 192
 
@@ -49,6 +55,7 @@ WHOLE = "#e3e3e3"
 SIZE_LABEL = 8.5
 SIZE_VALUE = 8.5
 SIZE_TICK = 7.5
+SIZE_TICK_NARROW = 8.5
 SIZE_HEADING = 9.0
 SIZE_TITLE = 11.0
 SIZE_SOURCE = 7.0
@@ -300,7 +307,10 @@ def unit_label(fig: MplFigure, ax: Axes, text: str, x_in: float, above_pt: float
         y=above_pt,
         units="points",
     )
-    ax.text(x_in, 1, text, transform=where, ha="left", va="bottom", fontsize=SIZE_TICK, color=MUTED)
+    import matplotlib
+
+    size = matplotlib.rcParams["ytick.labelsize"]  # the tick labels' size, phone or print
+    ax.text(x_in, 1, text, transform=where, ha="left", va="bottom", fontsize=size, color=MUTED)
 
 
 #: Chart body height in inches by kind (the column prints charts at 170 x ~85-100 mm).
@@ -314,9 +324,36 @@ _HEIGHT_IN: dict[str, Callable[[Resolved], float]] = {
 }
 
 
-def body_height_in(chart: Resolved) -> float:
-    """The chart body's height in inches (its width is :data:`WIDTH_IN`)."""
-    return _HEIGHT_IN[chart.spec.kind](chart)
+#: The phone drawing's height where it differs: panels one above the other.
+_NARROW_HEIGHT_IN: dict[str, Callable[[Resolved], float]] = {
+    "grouped_bar": lambda c: 62 * MM * len(c.groups),
+    "line": lambda c: 75 * MM,
+}
+
+
+def body_height_in(chart: Resolved, narrow: bool = False) -> float:
+    """The chart body's height in inches (its width is :data:`WIDTH_IN`, or
+    :data:`NARROW_WIDTH_IN` for the phone drawing)."""
+    kind = chart.spec.kind
+    if narrow and kind in _NARROW_HEIGHT_IN:
+        return _NARROW_HEIGHT_IN[kind](chart)
+    return _HEIGHT_IN[kind](chart)
+
+
+def is_narrow(box_width_in: float) -> bool:
+    return box_width_in < NARROW_BELOW_IN
+
+
+def wrap_pt(text: str, size: float, width_pt: float, weight: str = "normal") -> str:
+    """``text`` broken into lines no wider than ``width_pt`` (a long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width_pt(trial, size, weight) <= width_pt:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def body_size_pt(chart: Resolved) -> tuple[float, float]:

@@ -74,6 +74,8 @@ class ChartLike(Protocol):
     @property
     def svg(self) -> str: ...
     @property
+    def svg_narrow(self) -> str: ...
+    @property
     def size_pt(self) -> tuple[float, float]: ...
 
 
@@ -284,7 +286,7 @@ class Briefing:
         for chart in charts:
             if not chart.svg:
                 raise ValueError(f"chart {chart.id} is not drawn yet")
-            html = html.replace(_chart_slot(chart.id), _with_title(chart.svg, chart.alt))
+            html = html.replace(_chart_slot(chart.id), _drawings(chart))
         html = _PRINT_SLOTS.sub("", html)
         # Again with the drawings in: this is the file that is published.
         audit(html, self.project / TEMPLATE_DIR, self.project)
@@ -306,6 +308,29 @@ class Briefing:
             html = html.replace(_chart_slot(chart.id), _print_svg(chart))
         html = _with_print_css(html, self.print_css)
         return html.replace(_FONT_SLOT, font_face_css_for_print())
+
+
+def _drawings(chart: ChartLike) -> str:
+    """The chart's drawings for the page: the phone drawing beside the wide one, each
+    shown at the widths it reads well at (screen.css), both with the same alt text."""
+    wide = _with_title(chart.svg, chart.alt)
+    if not chart.svg_narrow:
+        return wide
+    narrow = _with_title(chart.svg_narrow, chart.alt)
+    return _with_class(wide, "chart-wide") + _with_class(narrow, "chart-narrow")
+
+
+def _with_class(svg: str, name: str) -> str:
+    match = _SVG_OPEN.search(svg)
+    if match is None:
+        return svg
+    tag = match.group(0)
+    tag = (
+        tag.replace(' class="', f' class="{name} ', 1)
+        if ' class="' in tag
+        else (f'{tag[:-1]} class="{name}">')
+    )
+    return f"{svg[: match.start()]}{tag}{svg[match.end() :]}"
 
 
 def _print_svg(chart: ChartLike) -> str:
