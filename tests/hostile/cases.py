@@ -494,6 +494,26 @@ STORE = [
         where=(SERES, "id: se-project-capacity"),
     ),
     Case(
+        "store-quote-cuts-a-number",
+        "store",
+        edit(
+            SERES,
+            'production capacity of 700,000 vehicles"',
+            'production capacity of 70"',
+        ),
+        message=r"fact 'se-project-capacity': the quote starts or stops inside the number "
+        r"'700,000'; quote it whole",
+        where=(SERES, "id: se-project-capacity"),
+    ),
+    Case(
+        "store-fact-pinned-to-the-other-number",
+        "store",
+        edit(CQ, 'states: "30.161 million"', 'states: "30.094 million"'),
+        message=r"fact 'china-2023-production': value 3.0161e\+07 is not stated in its quote "
+        r"\(it states: 30.161 million, 30.094 million\)",
+        where=(CQ, "id: china-2023-production"),
+    ),
+    Case(
         "store-source-edited-after-hash",
         "store",
         append(ARTICLE, "\nEdited later: capacity 800,000.\n"),
