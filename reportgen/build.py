@@ -83,8 +83,9 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     if not force and _current(out, digest, names):
         log.debug("nothing changed since the last build of %s", _shown(out))
         return BuildResult(out, {n: out / n for n in names}, True, read_manifest(out))
-    # Refused now rather than after the seconds a build takes (and checked again then).
-    check_targets(out, set(OUTPUT_NAMES.values()) | {MANIFEST}, {CHARTS_DIR})
+    if out.is_dir():
+        # Refused now rather than after the seconds a build takes (and checked again then).
+        check_targets(out, set(OUTPUT_NAMES.values()) | {MANIFEST}, {CHARTS_DIR})
 
     # Started first, the PDF worker imports WeasyPrint while this process does the rest.
     with _pdf_engine("pdf" in formats) as engine:
