@@ -746,3 +746,18 @@ def test_any_iso_currency_is_a_unit_with_its_sign_from_babel() -> None:
     assert UNITS["EUR"].symbol == "€" and UNITS["GBP"].symbol == "£"
     assert UNITS["CNY"].symbol == "¥" and UNITS["USD"].symbol == "$"
     assert "XYZ" not in UNITS
+
+
+def test_a_formula_refuses_a_range_fact(project: Path) -> None:
+    _new_article_sentence(project, "SERES expects output of between 180,000 and 200,000 vehicles.")
+    _extra_fact(project, _RANGE_FACT)
+    with (project / "seeds/facts/extra.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(
+            "derived:\n  - id: range-twice\n    label: Twice the range\n"
+            '    formula: "{se-project-output-range} * 2"\n    unit: vehicles\n'
+        )
+    lines = problems_of(project)
+    assert any(
+        "derived 'range-twice': 'se-project-output-range' is a range (low, high)" in x
+        for x in lines
+    ), lines

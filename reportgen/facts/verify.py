@@ -99,6 +99,7 @@ def verify(store: Store, problems: Problems) -> Coverage:
         _check_references(store, problems)
     _check_dates(store, problems)
     _check_units(store, problems)
+    _check_ranges_in_formulas(store, problems)
     quote_spans: dict[str, list[tuple[int, int]]] = {}
     for fact in store.facts.values():
         if fact.source in texts:
@@ -198,6 +199,19 @@ def _check_units(store: Store, problems: Problems) -> None:
                 f"(fact '{seen.id}'), not '{fact.unit}'",
                 store.where(fact.id),
             )
+
+
+def _check_ranges_in_formulas(store: Store, problems: Problems) -> None:
+    """A formula takes one value per input: a range fact would enter as its low end."""
+    for metric in store.derived.values():
+        for ref in re.findall(r"\{([^{}]+)\}", metric.formula):
+            fact = store.facts.get(ref)
+            if fact is not None and fact.low is not None:
+                problems.add(
+                    f"derived '{metric.id}': '{ref}' is a range (low, high); a formula "
+                    "takes facts with one value",
+                    store.where(metric.id),
+                )
 
 
 def _check_quote(
