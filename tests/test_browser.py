@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BuiltBriefing
+from tests.npmtools import axe_source
 
 pytestmark = pytest.mark.browser
 
@@ -179,5 +180,26 @@ def test_charts_and_tables_fit_a_phone_with_legible_chart_text(
         small = [(round(px, 1), text) for px, text in measured["sizes"] if px < 11]
         assert small == []
         assert visit.page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        visit.page.context.close()
+
+
+@pytest.mark.parametrize("device", sorted(WIDTHS))
+def test_axe_finds_no_accessibility_violation(
+    browser: Any, built_briefing: BuiltBriefing, device: str
+) -> None:
+    """axe-core (npm, pinned by `make test`), every rule it runs by default."""
+    source = axe_source()
+    visit = _open(browser, built_briefing, WIDTHS[device])
+    try:
+        visit.page.add_script_tag(content=source)
+        results = visit.page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => ({"
+            "  passes: r.passes.length,"
+            "  violations: r.violations.map(v => ({id: v.id, impact: v.impact,"
+            "    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))}))"
+        )
+        assert results["passes"] > 10, "axe ran its rules"
+        assert results["violations"] == []
     finally:
         visit.page.context.close()
