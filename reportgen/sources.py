@@ -71,7 +71,10 @@ class Added:
         if self.todo:
             lines.append(f"left to fill in {SOURCES}:")
             lines += [f"  {SOURCES}:{line}: {what}" for line, what in self.todo]
-        lines.append(f"next: reportgen facts draft {self.id}")
+        lines.append(
+            f"next: the figures it states go in seeds/facts/ (with source: {self.id}); "
+            "`reportgen check` lists every number not yet a fact or ignored"
+        )
         return "\n".join(lines)
 
 
