@@ -80,6 +80,11 @@ def test_the_markup_a_briefing_uses_passes(project: Path) -> None:
         ('<a href="java\tscript:x()">x</a>', "refused link to 'javascript:x()'"),
         ('<q cite="https://example.org/">x</q>', "refused link to 'https://example.org/'"),
         ('<a rel="attachment" href="#x">x</a>', "refused attachment"),
+        (
+            '<a href="data:text/html,&lt;script&gt;x()&lt;/script&gt;">x</a>',
+            "refused link to 'data:",
+        ),
+        ('<a href="data:image/svg+xml;base64,PHN2Zy8+">x</a>', "refused link to 'data:image/svg"),
         ('<svg><use href="https://example.org/s.svg#a"/></svg>', "(<use href>)"),
         ('<svg><use xlink:href="../s.svg#a"/></svg>', "refused to fetch '../s.svg#a'"),
         ('<svg><image href="https://example.org/i.png"/></svg>', "(<image href>)"),

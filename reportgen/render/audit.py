@@ -80,6 +80,7 @@ _HTML_ATTRIBUTES: dict[str, frozenset[str]] = {
         "ins": "cite datetime",
         "details": "open",
         "bdo": "dir",
+        "style": "media type",
     }.items()
 }
 _SVG_ATTRIBUTES = frozenset(
@@ -93,7 +94,7 @@ _SVG_ATTRIBUTES = frozenset(
     gradientUnits gradientTransform spreadMethod fx fy fr clipPathUnits maskUnits
     maskContentUnits patternUnits patternContentUnits patternTransform markerWidth
     markerHeight markerUnits refX refY orient marker-start marker-mid marker-end
-    vector-effect shape-rendering text-rendering paint-order""".split()  # noqa: SIM905
+    vector-effect shape-rendering text-rendering paint-order type""".split()  # noqa: SIM905
 )
 #: Attributes whose value is a URL somewhere in HTML or SVG, allowed or not.
 _URL_ATTRIBUTES = frozenset(
@@ -220,10 +221,7 @@ def _element_problems(element: Element, project: Path) -> Iterator[Finding]:
         yield from _attribute_problems(tag, svg, name, value, project)
         # Named only on markup that is itself allowed: the element's refusal says enough.
         if known and not (
-            name in allowed
-            or name.startswith("aria-")
-            or (not svg and name.startswith("data-"))
-            or name.lower().startswith("on")
+            name in allowed or name.startswith(("aria-", "data-")) or name.lower().startswith("on")
         ):
             message = f"refused the attribute '{name}' on <{tag}>: not in the briefing's markup"
             yield message, (f"{name}=",)

@@ -45,8 +45,10 @@ _AT_RULES = frozenset(
     }
     | {f"{side}-{where}" for side in ("left", "right") for where in ("top", "middle", "bottom")}
 )
+#: data: links of these media types would open a document that can run script.
+_ACTIVE_TYPES = ("html", "xml", "svg", "script")
 RESOURCE_RULE = "the briefing may fetch only #fragments, data: URIs and files inside the project"
-LINK_RULE = "links point only inside the briefing (#id) or at data: URIs"
+LINK_RULE = "links point only inside the briefing (#id) or at data: URIs of plain data"
 
 
 def clean(url: str) -> str:
@@ -56,9 +58,15 @@ def clean(url: str) -> str:
 
 
 def link_allowed(url: str) -> bool:
-    """A reader may follow it without leaving the briefing."""
+    """A reader may follow it without leaving the briefing: a fragment, or data such as
+    the appendix's CSV, never a document that could run script (HTML, SVG, XML)."""
     url = clean(url)
-    return url.startswith("#") or _scheme(url) == "data"
+    if url.startswith("#"):
+        return True
+    if _scheme(url) != "data":
+        return False
+    media_type = url[5:].split(",", 1)[0].lower()
+    return not any(kind in media_type for kind in _ACTIVE_TYPES)
 
 
 def resource_allowed(url: str, project: Path) -> bool:

@@ -143,6 +143,23 @@ SANDBOX_CASES = [
         r".*'__class__'",
     ),
     sandbox("getitem-dunder", "{{ meta['__dict__'] }}", r".*'__dict__'"),
+    sandbox("given-dict-changed", "{{ sources_by_id.update({}) }}", r".*'update' of a 'dict'"),
+    Case(
+        "sandbox-division-by-zero",
+        "sandbox",
+        append(COVER, "<p>{{ 1 / 0 }}</p>\n"),
+        verbs=("check", "build"),
+        message=r"template expression failed: division by zero",
+        where=(COVER, "1 / 0"),
+    ),
+    Case(
+        "sandbox-macro-recursion",
+        "sandbox",
+        append(COVER, "{% macro again() %}{{ again() }}{% endmacro %}<p>{{ again() }}</p>\n"),
+        verbs=("check", "build"),
+        message=r"template expression failed: maximum recursion depth",
+        where=(COVER, "again()"),
+    ),
 ]
 
 
