@@ -34,6 +34,7 @@ _IGNORED_NAMES = {".DS_Store", "__pycache__"}
 ENGINE_DISTRIBUTIONS = (
     "weasyprint",
     "pydyf",
+    "pikepdf",  # rewrites the tag tree (reportgen/pdf/structure.py); bundles libqpdf
     "tinycss2",
     "cssselect2",
     "tinyhtml5",

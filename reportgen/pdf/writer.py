@@ -202,6 +202,7 @@ def warm_up(declarations: Path | None = None) -> None:
 
     with parsed_once(declarations):
         import weasyprint  # noqa: F401
+    import reportgen.pdf.structure  # noqa: F401 - pikepdf, for the tag tree's repair
 
     _check_harfbuzz_subset()
     _font_config()
@@ -357,4 +358,6 @@ def html_to_pdf(
         raise ReportError(_shorten(message, 300), Location(shown_as)) from None
     if not isinstance(data, bytes):  # pragma: no cover - write_pdf() without target
         raise TypeError("WeasyPrint returned no PDF")
-    return PdfResult(data=data, pages=len(document.pages))
+    from reportgen.pdf.structure import restructure
+
+    return PdfResult(data=restructure(data), pages=len(document.pages))
