@@ -159,7 +159,7 @@ def words(fig: Figure, look: Look) -> str:
 
 
 def _mark(store: Store, point: Point, year_needed: bool = False) -> Mark:
-    fig = store.figure(point.id)
+    fig = store.figure(store.current(point.id))  # a superseded fact shows its successor
     look = look_for(fig, point.look)
     year = period_year(fig.period) if year_needed else None
     if year_needed and year is None:
@@ -189,7 +189,7 @@ def fill_text(text: str | None, store: Store) -> str:
 
     def figure_text(match: object) -> str:
         assert hasattr(match, "group")
-        fig = store.figure(match.group(1))
+        fig = store.figure(store.current(match.group(1)))
         return format_figure(fig, "short" if match.group(2) == "short" else "text")
 
     return TEXT_REF.sub(figure_text, text)

@@ -8,6 +8,7 @@ from reportgen.errors import Problems
 from reportgen.facts.derive import derive
 from reportgen.facts.load import load_store
 from reportgen.facts.store import Figure, Store
+from reportgen.facts.supersede import check_supersession
 from reportgen.facts.verify import Coverage, verify
 
 __all__ = ["Coverage", "Figure", "Store", "open_store", "open_store_with_coverage"]
@@ -19,6 +20,7 @@ def open_store_with_coverage(project: Path) -> tuple[Store, Coverage]:
     store = load_store(project, problems)
     derive(store, problems)
     coverage = verify(store, problems)
+    check_supersession(store, problems)
     problems.raise_if_any()
     return store, coverage
 

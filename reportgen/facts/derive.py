@@ -91,7 +91,7 @@ def _compute(
     values: dict[str, float] = {}
     for ref in references(store.derived[metric_id].formula):
         if ref in store.facts:
-            values[ref] = store.facts[ref].figure
+            values[ref] = store.facts[store.current(ref)].figure
         elif state.get(ref) == "done":
             values[ref] = store.values[ref]
         else:
@@ -133,7 +133,7 @@ def _leaves(store: Store, figure_id: str) -> list[str]:
             continue
         seen.add(current)
         if current in store.facts:
-            leaves.append(current)
+            leaves.append(store.current(current))
         elif current in store.derived:
             stack.extend(reversed(references(store.derived[current].formula)))
     return leaves

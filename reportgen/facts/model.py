@@ -119,6 +119,9 @@ class Fact(Strict):
     label: Text | None = None
     #: The id of the fact this one restates in another currency or unit.
     equivalent_of: Id | None = None
+    #: The id of an older fact this one replaces (an actual figure for an expected one):
+    #: the old one stays in the appendix; text, formulas and charts use this one.
+    supersedes: Id | None = None
     note: Text | None = None
 
     @field_validator("value", "low", "high")
@@ -255,7 +258,9 @@ class ReportMeta(Strict):
     subject: Text
     keywords: list[Text]
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
-    edition: Text
+    #: How the cover names the edition; ``{number}`` is its number, which follows the
+    #: editions recorded in ``editions/`` (reportgen.editions), never a hand-typed one.
+    edition: Text = "Edition {number}"
     #: The most figures the appendix lists with their quotes. Past it, the appendix
     #: lists computed figures, then facts in source order, up to the limit, and every
     #: figure goes into appendix.csv, attached to the PDF (reportgen.render.appendix).

@@ -79,6 +79,7 @@ class Store:
     partial: bool = False
     #: Every file read, for the build manifest and the chart cache.
     input_files: list[Path] = field(default_factory=list)
+    _replaced: tuple[int, dict[str, str]] | None = field(default=None, repr=False)
 
     def where(self, record_id: str) -> Location | None:
         return self.locations.get(record_id)
@@ -122,6 +123,31 @@ class Store:
 
     def all_conflicts(self) -> list[Conflict]:
         return list(self.conflicts.values()) + self.detected_conflicts
+
+    def _replacements(self) -> dict[str, str]:
+        """Old fact id -> the id of the fact that says ``supersedes:`` it (kept per
+        number of facts: records are only ever added while the store loads)."""
+        if self._replaced is None or self._replaced[0] != len(self.facts):
+            found: dict[str, str] = {}
+            for fact in self.facts.values():
+                if fact.supersedes:
+                    found.setdefault(fact.supersedes, fact.id)
+            self._replaced = (len(self.facts), found)
+        return self._replaced[1]
+
+    def superseded_by(self, fact_id: str) -> str | None:
+        """The fact that directly replaces ``fact_id`` (``supersedes:``), if any."""
+        return self._replacements().get(fact_id)
+
+    def current(self, figure_id: str) -> str:
+        """The figure that stands for ``figure_id`` now: the end of its supersession chain
+        (text, formulas and charts use it; the appendix keeps every fact as stated)."""
+        replaced = self._replacements()
+        seen = {figure_id}
+        while figure_id in replaced and replaced[figure_id] not in seen:
+            figure_id = replaced[figure_id]
+            seen.add(figure_id)
+        return figure_id
 
     def equivalents(self, fact_id: str) -> list[Fact]:
         """Facts that restate ``fact_id`` in another unit (the "$1.44 billion")."""

@@ -107,12 +107,15 @@ class Helpers:
 
     # -- figures --------------------------------------------------------------------------
 
-    def figure(self, fact_id: str) -> Figure:
+    def figure(self, fact_id: str, *, as_stated: bool = False) -> Figure:
+        """The figure ``fact_id`` stands for now (a superseded fact's successor), or with
+        ``as_stated`` the fact itself, as its own entry in the appendix shows it."""
         try:
-            fig = self.store.figure(fact_id)
+            fig = self.store.figure(fact_id if as_stated else self.store.current(fact_id))
         except ReportError as exc:
             raise ReportError(f"template names {exc.message}") from None
         self.used.setdefault(fact_id, None)
+        self.used.setdefault(fig.id, None)
         return fig
 
     def hover_text(self, fig: Figure) -> str:
@@ -166,14 +169,17 @@ class Helpers:
         status: bool = True,
         cite: bool = True,
         equivalents: bool = True,
+        as_stated: bool = False,
     ) -> Markup:
         """A figure in prose: 'nearly ¥10 billion ($1.44 billion; planned)[1]'.
 
         A conversion the source gives follows as the source writes it, after the
         qualifier it shares ("nearly 10 billion yuan ($1.44 billion)"); the status
-        then joins it inside the one pair of brackets.
+        then joins it inside the one pair of brackets. A superseded fact prints its
+        successor unless ``as_stated`` (what changed between editions shows both).
         """
-        fig = self.figure(fact_id)
+        fig = self.figure(fact_id, as_stated=as_stated)
+        fact_id = fig.id
         others = self.equivalents(fact_id) if equivalents and style != "ordinal" else []
         if style == "ordinal":
             out = self._link(fig, format_ordinal(fig, status=status), "fig")
@@ -198,7 +204,7 @@ class Helpers:
 
     def plain(self, fact_id: str, style: Style = "text", *, status: bool = True) -> Markup:
         """A figure without link or citation, for its own entry in the appendix."""
-        fig = self.figure(fact_id)
+        fig = self.figure(fact_id, as_stated=True)
         return Markup('<span class="num" data-fact="{0}">{1}</span>').format(
             fact_id, format_figure(fig, style, status=status)
         )
@@ -255,7 +261,7 @@ class Helpers:
         )
 
     def quote(self, fact_id: str) -> Markup:
-        fig = self.figure(fact_id)
+        fig = self.figure(fact_id, as_stated=True)
         text: Markup | str = fig.quote or ""
         if fig.quote is not None and fig.stated is not None:
             start, end = fig.stated  # the number the fact states, marked in its quote
@@ -263,6 +269,22 @@ class Helpers:
                 fig.quote[:start], fig.quote[start:end], fig.quote[end:]
             )
         return Markup('<q class="quote" data-quote-of="{0}">{1}</q>').format(fact_id, text)
+
+    def recorded(self, fig: Figure, *, status: bool = True) -> Markup:
+        """A figure an earlier edition stated that the store no longer holds as it was:
+        the same markup as :meth:`fig`, linked and cited only where the store still has
+        its entry and its source (every link must have a target)."""
+        text = format_figure(fig, "text", status=status)
+        attrs = Markup('data-fact="{0}" data-quote="{1}"').format(fig.id, self.hover_text(fig))
+        if self.store.has(fig.id):
+            out = Markup('<a class="fig fig-was" href="#{0}" {1}>{2}</a>').format(
+                self.anchor(fig.id), attrs, text
+            )
+        else:
+            out = Markup('<span class="fig fig-was" {0}>{1}</span>').format(attrs, text)
+        if all(sid in self.numbers for sid in fig.sources):
+            out += self.cite(fig)
+        return out
 
     # -- names, dates and counters --------------------------------------------------------
 
