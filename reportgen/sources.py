@@ -262,7 +262,7 @@ def _entry(
         f"{pad}  precision: {precision}",
         f"{pad}  basis: {_quoted(basis)}",
         f"{pad}language: {language}",
-        f"{pad}file: {file}",
+        f"{pad}file: {_quoted(file)}",
         f"{pad}sha256: {digest}",
     ]
     todo: list[tuple[int, str]] = []
