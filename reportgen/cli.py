@@ -177,6 +177,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     email.set_defaults(run=_run_email)
 
+    edition = verbs.add_parser("edition", help="record the store as the next edition")
+    _common(edition)
+    edition.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the snapshot to FILE; record nothing"
+    )
+    edition.set_defaults(run=_run_edition)
+
+    diff = verbs.add_parser("diff", help="what changed since the last recorded edition")
+    _common(diff)
+    diff.add_argument(
+        "--from",
+        dest="old",
+        metavar="EDITION|GIT_REF",
+        help="an edition number, a snapshot .json or a git revision (default: the last edition)",
+    )
+    diff.add_argument(
+        "--to", dest="new", metavar="EDITION|GIT_REF", help="the same (default: the current store)"
+    )
+    diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    diff.set_defaults(run=_run_diff)
+
     serve = verbs.add_parser("serve", help="preview in a browser, rebuilt on every save")
     _common(serve)
     serve.add_argument(
@@ -272,6 +293,23 @@ def _run_build(args: argparse.Namespace) -> int:
         )
     result = build(args.project, _out(args), formats=formats, force=args.force)
     print(result.summary())
+    return 0
+
+
+def _run_edition(args: argparse.Namespace) -> int:
+    from reportgen.editions.command import record_edition
+
+    print(record_edition(args.project, args.out).render())
+    return 0
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from reportgen.editions.command import diff
+    from reportgen.editions.diff import as_json, as_markdown, as_text
+
+    changes = diff(args.project, args.old, args.new)
+    render = {"text": as_text, "json": as_json, "markdown": as_markdown}[args.format]
+    sys.stdout.write(render(changes))
     return 0
 
 
