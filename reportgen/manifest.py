@@ -25,8 +25,9 @@ from reportgen.errors import Location, ReportError
 from reportgen.fonts import FACES, FONT_DIR
 
 MANIFEST = "manifest.json"
-#: Folders of a report project whose every file is an input of the briefing.
-INPUT_DIRS = ("seeds", "charts", "templates")
+#: Folders of a report project whose every file is an input of the briefing (the
+#: briefing's "What changed" section reads the recorded editions).
+INPUT_DIRS = ("seeds", "charts", "templates", "editions")
 #: Files that never are inputs even when they sit in an input folder.
 _IGNORED_NAMES = {".DS_Store", "__pycache__"}
 #: Python distributions whose code decides the output bytes: the PDF engine and its

@@ -18,7 +18,7 @@ from reportgen.build import BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]
 #: The folders that make a report project (what a scratch copy needs).
-PROJECT_DIRS = ("seeds", "charts", "templates")
+PROJECT_DIRS = ("seeds", "charts", "templates", "editions")
 
 
 @dataclass(frozen=True)

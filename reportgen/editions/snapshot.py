@@ -99,7 +99,7 @@ class DerivedRecord(_Record):
     period: str | None = None
     entity: str | None = None
     metric: str | None = None
-    #: The facts the value was computed from (superseded inputs replaced by the current).
+    #: The sources the value rests on (through the current figure of a superseded input).
     sources: list[str]
 
     def figure(self, metric_id: str, value: float | None = None, unit: str | None = None) -> Figure:

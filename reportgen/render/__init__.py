@@ -358,6 +358,9 @@ def render(store: Store, charts: Sequence[ChartLike], project: Path) -> Briefing
     env = environment(project)
     print_stylesheet, print_css = _print_stylesheets(env)
     context, placed = _context(store, charts, helpers, appendix, print_stylesheet)
+    from reportgen.editions.section import edition_context  # editions import this package
+
+    context.update(edition_context(store, project, helpers))
     html = _render_template(env, context, project)
     missing = [c.id for c in charts if c.id not in placed]
     if missing:
