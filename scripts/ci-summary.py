@@ -1,10 +1,12 @@
 """Markdown job summary of a build: title, data-as-of, key figures, page count, sizes.
 
-Usage: python scripts/ci-summary.py [OUT]   (default: build), e.g.
+Usage: python scripts/ci-summary.py [OUT [PROJECT]]   (default: build .), e.g.
     .venv/bin/python scripts/ci-summary.py build >> "$GITHUB_STEP_SUMMARY"
 
 Everything comes from the build itself (manifest.json and briefing.html, read the
-way the email reads them), so the summary shows what the artifact holds.
+way the email reads them), so the summary shows what the artifact holds; what changed
+since the edition before comes from the project's editions/ and store, as the
+briefing's "What changed" section shows it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,21 @@ def _pages(out: Path, recorded: dict[str, Any]) -> str:
     return str(len(PdfReader(out / "briefing.pdf").pages))
 
 
-def summary(out: Path) -> str:
+def changes_markdown(project: Path) -> str:
+    """What changed since the edition before, as the briefing's "What changed" lists it
+    (read from the project: editions/ and the store the build was made from)."""
+    from reportgen.editions import edition_state, since_previous
+    from reportgen.editions.command import open_checked_store
+    from reportgen.editions.diff import as_markdown
+
+    state = edition_state(open_checked_store(project), project)
+    changes = since_previous(state)
+    if changes is None:
+        return f"### Edition {state.number}, the first\n\nNo earlier edition to compare with.\n"
+    return as_markdown(changes)
+
+
+def summary(out: Path, project: Path = Path()) -> str:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     outputs: dict[str, dict[str, Any]] = manifest["outputs"]
     content = read_content(out / "briefing.html")
@@ -55,6 +71,7 @@ def summary(out: Path) -> str:
     lines += [
         f"| {_cell(k.label)} | {_cell(k.value)} | {_cell(k.period)} |" for k in content.key_figures
     ]
+    lines += ["", changes_markdown(project).rstrip("\n")]
     lines += ["", "| Output | Size | sha256 |", "|---|--:|---|"]
     for name in sorted(outputs):
         lines.append(
@@ -65,4 +82,9 @@ def summary(out: Path) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(summary(Path(sys.argv[1] if len(sys.argv) > 1 else "build")))
+    sys.stdout.write(
+        summary(
+            Path(sys.argv[1] if len(sys.argv) > 1 else "build"),
+            Path(sys.argv[2] if len(sys.argv) > 2 else "."),
+        )
+    )

@@ -137,7 +137,17 @@ def test_email_only_on_schedule_with_secrets_and_secrets_only_in_env() -> None:
     workflow_text = WORKFLOW.read_text(encoding="utf-8")
     steps = _steps()
     (email,) = [s for s in steps if "reportgen email" in s.get("run", "")]
-    assert email["if"] == "github.event_name == 'schedule' && env.SMTP_READY == 'true'"
+    # Sent only when the gate says so; the gate runs on schedule (or a forced run by hand).
+    assert email["if"] == "steps.gate.outputs.send == 'true'"
+    (gate,) = [s for s in steps if s.get("id") == "gate"]
+    assert gate["if"] == (
+        "(github.event_name == 'schedule' || inputs.force_send) && env.SMTP_READY == 'true'"
+    )
+    assert "scripts/ci-send-gate.py .sent/edition.json" in gate["run"]
+    # What was sent is remembered for the next run's gate.
+    assert "reportgen edition --out .sent/edition.json" in email["run"]
+    (save,) = [s for s in steps if str(s.get("uses", "")).startswith("actions/cache/save@")]
+    assert save["with"]["path"] == ".sent" and save["if"] == email["if"]
     # Secrets reach the script through the environment, never pasted into it.
     for step in steps:
         assert "secrets." not in step.get("run", "")

@@ -20,11 +20,20 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from reportgen.editions.diff import Changes, compare
 from reportgen.editions.snapshot import Snapshot, take
 from reportgen.errors import Location, Problems, ReportError
 from reportgen.facts.store import Store
 
-__all__ = ["EDITIONS_DIR", "EditionState", "Snapshot", "edition_state", "recorded", "take"]
+__all__ = [
+    "EDITIONS_DIR",
+    "EditionState",
+    "Snapshot",
+    "edition_state",
+    "recorded",
+    "since_previous",
+    "take",
+]
 
 EDITIONS_DIR = "editions"
 _NAME = re.compile(r"^(\d{4,})\.json$")
@@ -118,3 +127,15 @@ def edition_state(store: Store, project: Path) -> EditionState:
         previous = editions[-2] if len(editions) > 1 else None
         return EditionState(last.edition, True, last, previous)
     return EditionState(current.edition, False, current, last)
+
+
+def since_previous(state: EditionState) -> Changes | None:
+    """What changed from the edition before to this one; None for the first edition."""
+    if state.previous is None:
+        return None
+    return compare(
+        state.previous,
+        state.current,
+        f"edition {state.previous.edition}",
+        f"edition {state.number}",
+    )

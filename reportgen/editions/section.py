@@ -15,8 +15,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from reportgen.editions import edition_state
-from reportgen.editions.diff import Changes, DerivedChange, FactChange, compare, delta_words
+from reportgen.editions import edition_state, since_previous
+from reportgen.editions.diff import Changes, DerivedChange, FactChange, delta_words
 from reportgen.errors import Location, ReportError
 from reportgen.facts.store import Store
 from reportgen.render.figures import Helpers
@@ -70,13 +70,7 @@ class EditionView:
 def edition_context(store: Store, project: Path, helpers: Helpers) -> dict[str, object]:
     state = edition_state(store, project)
     label = _label(store, project, state.number)
-    changes = (
-        None
-        if state.previous is None
-        else compare(
-            state.previous, state.current, f"edition {state.previous.edition}", "this edition"
-        )
-    )
+    changes = since_previous(state)
     items = () if changes is None else tuple(_items(changes, helpers, store))
     view = EditionView(
         number=state.number,
