@@ -143,16 +143,16 @@ class Drawing:
         fig = style.new_figure(body_h)
         inner = (self.width_in - 0.2) * 72
         head = _wrap(chart.title, style.SIZE_TITLE, inner, "semibold")
-        sub = _wrap(chart.subtitle, style.SIZE_LABEL, inner) if chart.subtitle else ""
+        sub = _wrap(chart.subtitle, style.SIZE_EMAIL_NOTE, inner) if chart.subtitle else ""
         # The PNG travels alone (email), so it carries the note's caveats with the source.
         footer = f"Note: {chart.note}\n{chart.source_line}" if chart.note else chart.source_line
-        foot = _wrap(footer, style.SIZE_SOURCE, inner)
+        foot = _wrap(footer, style.SIZE_EMAIL_NOTE, inner)
         line = 1.3 / 72
         head_h = 0.12 + head.count("\n") * style.SIZE_TITLE * line + style.SIZE_TITLE / 72
         if sub:
-            head_h += 0.05 + (sub.count("\n") + 1) * style.SIZE_LABEL * line
+            head_h += 0.05 + (sub.count("\n") + 1) * style.SIZE_EMAIL_NOTE * line
         head_h += 0.1
-        foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_SOURCE * line + 0.16
+        foot_h = 0.08 + (foot.count("\n") + 1) * style.SIZE_EMAIL_NOTE * line + 0.16
         total_h = head_h + body_h + foot_h
         fig.set_size_inches(self.width_in, total_h)
         _build(fig, (0.0, foot_h, self.width_in, body_h), chart, narrow)
@@ -173,12 +173,12 @@ class Drawing:
 
         self._png_only = [
             png_text(total_h - 0.12, head, "top", style.SIZE_TITLE, weight="semibold"),
-            png_text(0.08, foot, "bottom", style.SIZE_SOURCE, color=style.MUTED),
+            png_text(0.08, foot, "bottom", style.SIZE_EMAIL_NOTE, color=style.MUTED),
         ]
         if sub:
             top_of_sub = total_h - 0.12 - (head.count("\n") + 1) * style.SIZE_TITLE * line - 0.05
             self._png_only.append(
-                png_text(top_of_sub, sub, "top", style.SIZE_LABEL, color=style.MUTED)
+                png_text(top_of_sub, sub, "top", style.SIZE_EMAIL_NOTE, color=style.MUTED)
             )
         self._fig = fig
         self._body = (foot_h, body_h)

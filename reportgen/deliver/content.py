@@ -12,12 +12,15 @@ only picks out the parts by the classes the templates give them:
 - ``li.keyfig`` with ``.keyfig-value``, ``.keyfig-label``, ``.keyfig-meta``.
 
 Citation marks (``sup.cite``) are left out: their numbers point to the PDF's
-source list, which the email does not have. Hover quotes live in attributes and
-never reach the text.
+source list, which the email does not have, and so are the invisible characters
+that kept them on the line (word joiners, soft hyphens: Unicode's format characters).
+Hover quotes live in attributes and never reach the text. The report's author
+(``<meta name="author">``) names the sender.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,6 +58,7 @@ class _Reader(HTMLParser):
         self.chart: str | None = None
         self.chart_caption: list[str] = []
         self._in_first_chart = False
+        self.author = ""
 
     # -- where are we ---------------------------------------------------------------------
 
@@ -73,6 +77,8 @@ class _Reader(HTMLParser):
         values = dict(attrs)
         classes = frozenset((values.get("class") or "").split())
         node = _Node(tag, classes, fact="data-fact" in values)
+        if tag == "meta" and values.get("name") == "author":
+            self.author = _visible(values.get("content") or "")
         if tag == "li" and self.stack and "takeaways" in self.stack[-1].classes:
             self.takeaways.append(_Takeaway())
         if tag == "li" and "keyfig" in classes:
@@ -102,6 +108,7 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._inside("cite") or self._inside("asof-what"):
             return
+        data = _visible(data)
         if self._in_first_chart and self._inside("chart-head"):
             self.chart_caption.append(data)
         if self._inside("cover-title"):
@@ -123,6 +130,14 @@ class _Reader(HTMLParser):
 
     def _inside_tag(self, tag: str) -> bool:
         return any(n.tag == tag for n in self.stack)
+
+
+def _visible(text: str) -> str:
+    """``text`` without format characters (Cf: U+2060 word joiner, U+00AD soft hyphen,
+    zero-width spaces, bidi marks), which a mail client may show as boxes or not at all."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def _words(parts: list[str]) -> str:
@@ -204,4 +219,5 @@ def read_content(html_path: Path) -> Content:
         key_figures=key_figures,
         chart_png=png.read_bytes() if png is not None else None,
         chart_alt=_words(reader.chart_caption),
+        author=" ".join(reader.author.split()),
     )

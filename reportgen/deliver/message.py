@@ -30,7 +30,7 @@ from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from html import escape
 
-from reportgen.deliver.addresses import Recipient
+from reportgen.deliver.addresses import Recipient, parse_recipient
 from reportgen.errors import ReportError
 
 #: CRLF line ends and 78-column folding, as sent over SMTP and as written to .eml.
@@ -83,6 +83,8 @@ class Content:
     key_figures: tuple[KeyFigure, ...]
     chart_png: bytes | None = None
     chart_alt: str = ""
+    #: The report's author (seeds/report.yaml): the sender's name when the address has none.
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,17 @@ class Envelope:
 def _address(recipient: Recipient) -> Address:
     local, _, domain = recipient.address.rpartition("@")
     return Address(display_name=recipient.name, username=local, domain=domain)
+
+
+def _named(sender: Recipient, author: str) -> Recipient:
+    """The sender with the report's author as display name, unless it has its own (or
+    the author's name would not go into a header as written: then the address alone)."""
+    if sender.name or not author:
+        return sender
+    try:
+        return parse_recipient(f"{author} <{sender.address}>", "the report's author")
+    except ValueError:
+        return sender
 
 
 def _as_of(content: Content) -> str:
@@ -207,7 +220,7 @@ def build_message(content: Content, envelope: Envelope, pdf: bytes) -> EmailMess
     """The complete briefing email, ready to serialise with :data:`POLICY`."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = envelope.subject
-    message["From"] = _address(envelope.sender)
+    message["From"] = _address(_named(envelope.sender, content.author))
     message["To"] = UNDISCLOSED
     message["Date"] = email.utils.format_datetime(envelope.date)
     domain = envelope.sender.address.rpartition("@")[2]
