@@ -21,6 +21,7 @@ from reportgen.editions.diff import Changes, compare, heading
 from reportgen.editions.snapshot import Snapshot, take
 from reportgen.errors import Location, Problems, ReportError, ReportErrors, UsageError
 from reportgen.facts.store import Store
+from reportgen.units import use_project_units
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ def diff(project: Path, old: str | None, new: str | None) -> Changes:
         after, after_name = take(open_checked_store(project), project, 0), "the current store"
     else:
         after, after_name = _side(project, new)
+    # Figures are worded in the project's units (a revision's store loads its own).
+    use_project_units(project)
     return compare(before, after, before_name, after_name)
 
 

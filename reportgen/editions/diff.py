@@ -14,7 +14,9 @@ import json
 from dataclasses import dataclass, field
 
 from reportgen.editions.snapshot import DerivedRecord, FactRecord, Snapshot, SourceRecord
+from reportgen.facts.store import Figure
 from reportgen.numbers import format_figure
+from reportgen.units import UNITS
 
 #: Derived values closer than this (relative) are the same figure computed again.
 _SAME = 1e-9
@@ -155,12 +157,18 @@ def _charts(old: Snapshot, new: Snapshot) -> list[ChartChange]:
 # -- words -------------------------------------------------------------------------------
 
 
+def _words(fig: Figure) -> str:
+    if fig.unit not in UNITS:  # a unit the project no longer declares
+        return f"{fig.value:g} {fig.unit}"
+    return format_figure(fig, "text")
+
+
 def fact_words(fact_id: str, record: FactRecord) -> str:
-    return format_figure(record.figure(fact_id), "text")
+    return _words(record.figure(fact_id))
 
 
 def derived_words(metric_id: str, record: DerivedRecord, value: float | None = None) -> str:
-    return format_figure(record.figure(metric_id, value), "text")
+    return _words(record.figure(metric_id, value))
 
 
 def delta_words(change: DerivedChange) -> str:
@@ -175,7 +183,9 @@ def delta_words(change: DerivedChange) -> str:
         precision="exact",
         decimals=change.new.decimals + 1,
     )
-    text = format_figure(fig, "text", status=False)
+    text = (
+        format_figure(fig, "text", status=False) if fig.unit in UNITS else f"{abs(change.delta):g}"
+    )
     if points:
         text += " percentage point" if text == "1" else " percentage points"
     return ("+" if change.delta >= 0 else "−") + text
