@@ -4,9 +4,12 @@ runs reportgen in its own process on a scratch copy of the project."""
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,6 +139,25 @@ def test_a_newer_article_supersedes_a_2023_figure(tmp_path: Path) -> None:
     flat = " ".join(page.split())
     assert "2.3 million vehicles (expected)" in flat and "2.32 million vehicles" in flat
     assert NEW_QUOTE in flat and OLD_QUOTE in flat
+
+    # The email's subject counts the changed figures; its body lists them first.
+    mail = run_reportgen(
+        ["email", "--dry-run", "--project", str(project), "--out", str(out), "--to", "a@b.org"],
+        env={"REPORTGEN_MAIL_FROM": "briefing@example.com"},
+    )
+    _ok(mail)
+    message = email.message_from_bytes(
+        (out / "briefing.eml").read_bytes(), policy=email.policy.default
+    )
+    assert message["Subject"] == "Edition 2: 3 figures changed"
+    body = message.get_body(("plain",))
+    assert isinstance(body, email.message.EmailMessage)
+    plain = body.get_content()
+    assert plain.index("WHAT CHANGED SINCE EDITION 1") < plain.index("KEY TAKEAWAYS")
+    assert (
+        "- Chongqing vehicle production, 2023: 2.3 million vehicles (expected) → "
+        "2.32 million vehicles (expected → actual).\r\n"
+    ) in plain
 
     # Recorded, the store diffs as unchanged against its own edition.
     recorded = _ok(run_reportgen(["edition", "--project", str(project)]))

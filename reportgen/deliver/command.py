@@ -135,8 +135,8 @@ def email_command(args: argparse.Namespace, out: Path) -> int:
         pdf_sha256 = _sha256(pdf)
         content = read_content(out / "briefing.html")
         if subject is None:
-            subject = f"Briefing: {content.title}"
-            problem = header_problem(subject, "the briefing's title")
+            subject = content.subject()
+            problem = header_problem(subject, "the briefing's title and edition")
             if problem:
                 raise ReportError(problem)
         envelope = Envelope(settings.sender, subject, datetime.now(UTC).replace(microsecond=0))

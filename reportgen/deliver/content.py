@@ -59,6 +59,11 @@ class _Reader(HTMLParser):
         self.chart_caption: list[str] = []
         self._in_first_chart = False
         self.author = ""
+        #: The cover's edition line, and what the "What changed" section lists.
+        self.edition: list[str] = []
+        self.since: str | None = None
+        self.figures_changed: str | None = None
+        self.changes: list[list[str]] = []
 
     # -- where are we ---------------------------------------------------------------------
 
@@ -85,6 +90,13 @@ class _Reader(HTMLParser):
             self.keyfigs.append({"value": [], "label": [], "meta": []})
         if "asof" in classes:
             self.as_of.append([])
+        if "cover-changes" in classes:
+            self.since, self.figures_changed = (
+                values.get("data-since"),
+                values.get("data-figures-changed"),
+            )
+        if tag == "li" and "change" in classes:
+            self.changes.append([])
         chart_id = values.get("id") or ""
         if tag == "figure" and "chart" in classes and chart_id.startswith("fig-"):
             self._in_first_chart = self.chart is None
@@ -117,6 +129,12 @@ class _Reader(HTMLParser):
             self.subtitle.append(data)
         elif self._inside("asof") and self.as_of:
             self.as_of[-1].append(data)
+        elif self._inside("cover-edition"):
+            self.edition.append(data)
+        elif self.changes and self._inside("change", "li"):
+            # The quotes stay in the PDF; a source number points to a list the email lacks.
+            if not (self._inside("change-quotes") or self._inside("cite-inline")):
+                self.changes[-1].append(data)
         elif self.keyfigs and self._inside("keyfig", "li"):
             for part in ("value", "label", "meta"):
                 if self._inside(f"keyfig-{part}"):
@@ -220,4 +238,12 @@ def read_content(html_path: Path) -> Content:
         chart_png=png.read_bytes() if png is not None else None,
         chart_alt=_words(reader.chart_caption),
         author=" ".join(reader.author.split()),
+        edition=_words(reader.edition),
+        since=_count(reader.since),
+        figures_changed=_count(reader.figures_changed),
+        changes=tuple(_words(parts) for parts in reader.changes),
     )
+
+
+def _count(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() else None

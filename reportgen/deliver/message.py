@@ -85,6 +85,25 @@ class Content:
     chart_alt: str = ""
     #: The report's author (seeds/report.yaml): the sender's name when the address has none.
     author: str = ""
+    #: "Edition 2"; the edition it is compared with (None for the first); how many
+    #: figures changed since; the briefing's "What changed" items, worded as there.
+    edition: str = ""
+    since: int | None = None
+    figures_changed: int | None = None
+    changes: tuple[str, ...] = ()
+
+    @property
+    def changes_heading(self) -> str:
+        return f"What changed since edition {self.since}" if self.since else ""
+
+    def subject(self) -> str:
+        """'Edition 3: 4 figures changed'; before editions existed, the title."""
+        if not self.edition:
+            return f"Briefing: {self.title}"
+        if self.since is None:
+            return f"{self.edition}: the first edition"
+        count = self.figures_changed or 0
+        return f"{self.edition}: {count} figure{'s' if count != 1 else ''} changed"
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,10 @@ def _as_of(content: Content) -> str:
 
 def plain_text(content: Content, attachment: str) -> str:
     lines = [content.title, content.subtitle, "", f"Data as of {_as_of(content)}.", ""]
+    if content.changes:
+        lines += [content.changes_heading.upper(), ""]
+        lines += [f"- {change}" for change in content.changes]
+        lines.append("")
     if content.takeaways:
         lines += ["KEY TAKEAWAYS", ""]
         for number, point in enumerate(content.takeaways, start=1):
@@ -163,6 +186,16 @@ def html_text(content: Content, attachment: str, chart_cid: str | None) -> str:
         f'<p style="margin:0;font-size:13px;color:#4a5263;">Data as of '
         f"<strong>{e(_as_of(content))}</strong></p></td></tr>",
     ]
+    if content.changes:
+        changes = "".join(f'<li style="margin:0 0 6px 0;">{e(c)}</li>' for c in content.changes)
+        parts.append(
+            f'<tr><td style="padding:12px 24px 4px 24px;{_FONT}">'
+            f'<h2 style="margin:0 0 8px 0;font-size:16px;color:#12355b;">'
+            f"{e(content.changes_heading)}</h2>"
+            '<ul style="margin:0;padding:0 0 0 20px;font-size:14px;line-height:1.45;">'
+            f"{changes}</ul>"
+            "</td></tr>"
+        )
     if content.takeaways:
         items = "".join(
             f'<li style="margin:0 0 10px 0;"><strong>{e(point.headline)}</strong> '
