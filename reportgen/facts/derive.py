@@ -112,6 +112,10 @@ def _compute(
         state[metric_id] = "failed"
         return
     store.values[metric_id] = value
+    # Its inputs' leaves are known by now: a chain of metrics costs one step per link.
+    refs = references(store.derived[metric_id].formula)
+    found = (leaf for ref in refs for leaf in store.leaves.get(ref, (ref,)))
+    store.leaves[metric_id] = tuple(dict.fromkeys(found))
     state[metric_id] = "done"
 
 
@@ -142,7 +146,8 @@ def _leaves(store: Store, figure_id: str) -> list[str]:
 def describe(store: Store, metric_id: str) -> Figure:
     """A derived metric as a Figure: its qualifier is the weakest of its inputs'."""
     metric = store.derived[metric_id]
-    leaves = [store.facts[leaf] for leaf in _leaves(store, metric_id)]
+    ids = store.leaves.get(metric_id) or _leaves(store, metric_id)
+    leaves = [store.facts[leaf] for leaf in ids]
     status: Status = max((f.status for f in leaves), key=_STATUS_ORDER.index, default="actual")
     exact = all(f.precision == "exact" for f in leaves) and metric.decimals >= 0
     precision: Precision = "exact" if exact else "about"

@@ -69,6 +69,8 @@ class Store:
     locations: dict[str, Location] = field(default_factory=dict)
     #: Values of derived metrics, computed at load.
     values: dict[str, float] = field(default_factory=dict)
+    #: Derived metric id -> the facts it ultimately rests on, found with its value.
+    leaves: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Fact id -> where in its quote the number it states stands (set by the checks).
     stated: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: Conflicts found by comparing facts, in addition to the declared ones.
