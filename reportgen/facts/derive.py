@@ -114,7 +114,8 @@ def _compute(
     store.values[metric_id] = value
     # Its inputs' leaves are known by now: a chain of metrics costs one step per link.
     refs = references(store.derived[metric_id].formula)
-    found = (leaf for ref in refs for leaf in store.leaves.get(ref, (ref,)))
+    # A fact's leaf is its current figure: a superseded input counts as its successor.
+    found = (leaf for ref in refs for leaf in store.leaves.get(ref, (store.current(ref),)))
     store.leaves[metric_id] = tuple(dict.fromkeys(found))
     state[metric_id] = "done"
 
