@@ -143,7 +143,11 @@ def make_project(project: Path, out: Path, factor: int) -> dict[str, int]:
         shutil.rmtree(out)
     shutil.copytree(project / "templates", out / "templates")
     (out / "seeds" / "articles").mkdir(parents=True)
-    shutil.copy2(project / "seeds" / "report.yaml", out / "seeds" / "report.yaml")
+    # Seed files that hold no per-source records (report.yaml, units.yaml, ...) are
+    # shared by every copy as they are.
+    for extra in sorted((project / "seeds").glob("*.y*ml")):
+        if extra.name not in ("sources.yaml", "sources.yml"):
+            shutil.copy2(extra, out / "seeds" / extra.name)
 
     sources = read(project / "seeds" / "sources.yaml")
     fact_files = sorted((project / "seeds" / "facts").glob("*.yaml"))
