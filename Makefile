@@ -22,7 +22,7 @@ PIP_COMPILE  := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --st
                 $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock system-deps system-deps-test report check charts lint test fuzz email hostile bench clean
+.PHONY: help setup lock system-deps system-deps-test report check charts lint test golden fuzz email hostile bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -103,6 +103,10 @@ test: system-deps-test $(TEST_STAMP) $(ACTIONLINT) $(VNU_JAR) $(AXE_CORE) lint #
 
 fuzz: $(TEST_STAMP) ## the long fuzzing run (10,000+ generated inputs)
 	$(BIN)/pytest -q -m slow
+
+golden: system-deps-test $(TEST_STAMP) ## rewrite tests/golden/ from the seed briefing (after a change meant to alter it)
+	REPORTGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
+	@git status --short tests/golden
 
 hostile: system-deps-test $(TEST_STAMP) ## hostile inputs and faults, with the table of tracebacks, changed outputs, leaks
 	$(BIN)/python scripts/hostile_report.py
