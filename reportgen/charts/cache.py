@@ -36,8 +36,13 @@ def content_key(chart: Resolved, store: Store) -> str:
     sources = sorted({s for f in chart.figure_ids for s in store.figure(f).sources})
     payload = {
         "chart": dataclasses.asdict(chart),
+        # A source's file and hash are not drawn: a corrected article redraws only the
+        # charts whose figures changed.
         "sources": [
-            store.sources[s].model_dump(mode="json") if s in store.sources else s for s in sources
+            store.sources[s].model_dump(mode="json", exclude={"file", "sha256"})
+            if s in store.sources
+            else s
+            for s in sources
         ],
         "style": fingerprint(),
         "matplotlib": version("matplotlib"),
