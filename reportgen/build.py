@@ -1,18 +1,15 @@
 """The build: fact store -> charts -> HTML -> PDF -> manifest, all or nothing.
 
-Everything is made in a staging folder inside ``OUT`` and moved into place only
-when every stage succeeded, manifest last; a failed build leaves the previous
-outputs as they were. A build whose inputs and outputs match the manifest is
-skipped (``force`` rebuilds anyway).
+The stages write into a staging folder that :mod:`reportgen.publish` moves into place
+only when every stage succeeded, manifest last; a failed build leaves the previous
+outputs as they were. A build whose inputs and outputs match the manifest is skipped
+(``force`` rebuilds anyway).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
-import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +29,7 @@ from reportgen.manifest import (
     write_manifest,
 )
 from reportgen.progress import Stages
-from reportgen.publish import check_targets, publish
+from reportgen.publish import build_staging, check_targets, publish, sweep_abandoned
 
 if TYPE_CHECKING:
     from reportgen.charts import ChartOutput, ChartsResult
@@ -77,10 +74,9 @@ def build(project: Path, out: Path, formats: set[str], force: bool = False) -> B
     project, out = project.resolve(), out.resolve()
     names = {OUTPUT_NAMES[f] for f in formats}
     if out.is_dir():
-        _sweep_abandoned_staging(out)
+        sweep_abandoned(out)
     inputs = hash_inputs(project)
-    digest = inputs_digest(inputs)
-    if not force and _current(out, digest, names):
+    if not force and is_up_to_date(project, out, formats, exactly=True, inputs=inputs):
         log.debug("nothing changed since the last build of %s", _shown(out))
         return BuildResult(out, {n: out / n for n in names}, True, read_manifest(out))
     if out.is_dir():
@@ -100,7 +96,10 @@ def _build(
     inputs: dict[str, str],
     engine: PdfEngine | None,
 ) -> dict[str, Any]:
-    """The stages, in a staging folder published whole at the end; the manifest."""
+    """The stages, in a staging folder published whole at the end; the manifest.
+
+    One function on purpose: it reads as the README's picture, and the hand-offs to the
+    PDF worker between stages (what makes a build fast) would hide in split-up calls."""
     from reportgen.pdf import source_date_epoch
 
     stages = Stages()
@@ -108,7 +107,7 @@ def _build(
         store = _open_store(project)
         stages.note("facts", f"{len(store.facts)} facts, {len(store.derived)} derived")
     epoch = source_date_epoch(store)
-    with _staging(out) as staging, _source_date_epoch(epoch):
+    with build_staging(out) as staging, _source_date_epoch(epoch):
         with stages.stage("render"):
             charts = _plan_charts(store, project, staging / CHARTS_DIR)
             briefing = _render(store, charts.charts, project)
@@ -142,50 +141,42 @@ def _build(
                     "pdf", f"{pages} pages, {size:.0f} KB ({result.seconds:.1f} s in the worker)"
                 )
             peak_kb["pdf_worker"] = result.peak_kb
-        manifest = {
-            "reportgen": __version__,
-            "built_with": built_with(),
-            "source_date_epoch": epoch,
-            "inputs": inputs,
-            "inputs_digest": inputs_digest(inputs),
-            "outputs": outputs,
-            "counts": _counts(store, charts),
-            "timings_ms": stages.timings_ms,
-            "peak_memory_kb": peak_kb,
-        }
+        counts = _counts(store, charts)
+        manifest = _manifest(epoch, inputs, outputs, counts, stages.timings_ms, peak_kb)
         write_manifest(staging / MANIFEST, manifest)
-        _publish(staging, out, {OUTPUT_NAMES[f] for f in formats})
+        # An output of an earlier build in another format no longer matches the data: it goes.
+        names = {OUTPUT_NAMES[f] for f in formats}
+        publish(staging, out, names, set(OUTPUT_NAMES.values()) - names, MANIFEST, CHARTS_DIR)
     return manifest
 
 
-def is_up_to_date(project: Path, out: Path, formats: set[str] | None = None) -> bool:
+def is_up_to_date(
+    project: Path,
+    out: Path,
+    formats: set[str] | None = None,
+    *,
+    exactly: bool = False,
+    inputs: dict[str, str] | None = None,
+) -> bool:
     """Whether ``out`` holds a successful build of ``project``'s current inputs.
 
     With ``formats``, those outputs must be among the build's (``{"pdf"}`` before
-    emailing the PDF); every output the manifest lists must match its recorded hash.
+    emailing the PDF); with ``exactly``, they must be all of them (a build is skipped
+    only then: it would remove an output of another format). Every output the manifest
+    lists must match its recorded hash. ``inputs`` are the project's hashed inputs, when
+    the caller has them already.
     """
     try:
         manifest = read_manifest(out)
     except ReportError:
         return False
-    digest = inputs_digest(hash_inputs(project.resolve()))
+    digest = inputs_digest(inputs if inputs is not None else hash_inputs(project.resolve()))
     wanted = {OUTPUT_NAMES[f] for f in formats or ()}
     reason = stale_reason(manifest, out, digest, wanted)
-    if reason:
-        log.debug("%s is not up to date: %s", _shown(out), reason)
-    return reason is None
-
-
-def _current(out: Path, digest: str, names: set[str]) -> bool:
-    try:
-        manifest = read_manifest(out)
-    except ReportError:
-        return False
-    reason = stale_reason(manifest, out, digest, names)
-    if reason is None and set(manifest["outputs"]) != names:
+    if reason is None and exactly and set(manifest["outputs"]) != wanted:
         reason = "other formats were built last time"
     if reason:
-        log.debug("rebuilding: %s", reason)
+        log.debug("%s is not up to date: %s", _shown(out), reason)
     return reason is None
 
 
@@ -297,61 +288,29 @@ def _counts(store: Store, charts: ChartsResult) -> dict[str, int]:
     }
 
 
+def _manifest(
+    epoch: int,
+    inputs: dict[str, str],
+    outputs: dict[str, dict[str, Any]],
+    counts: dict[str, int],
+    timings_ms: dict[str, int],
+    peak_kb: dict[str, int],
+) -> dict[str, Any]:
+    return {
+        "reportgen": __version__,
+        "built_with": built_with(),
+        "source_date_epoch": epoch,
+        "inputs": inputs,
+        "inputs_digest": inputs_digest(inputs),
+        "outputs": outputs,
+        "counts": counts,
+        "timings_ms": timings_ms,
+        "peak_memory_kb": peak_kb,
+    }
+
+
 def _describe_output(path: Path) -> dict[str, Any]:
     return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-
-
-@contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    """A fresh folder inside ``out`` (same file system, so moves are atomic renames)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out))
-    except OSError as exc:
-        raise ReportError(
-            f"cannot write the briefing here: {exc.strerror}", Location(str(out))
-        ) from None
-    _ACTIVE_STAGING.add(staging)
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        _ACTIVE_STAGING.discard(staging)
-
-
-#: Staging folders of the builds running in this process, for :func:`abandon`.
-_ACTIVE_STAGING: set[Path] = set()
-
-
-def abandon() -> None:
-    """Remove this process's staging folders at once; published outputs stay as they were.
-
-    The CLI calls this from its SIGINT/SIGTERM handler and then exits without
-    unwinding: a KeyboardInterrupt raised inside WeasyPrint's C callbacks or a weakref
-    finaliser is printed and swallowed, and the build would carry on."""
-    engine = sys.modules.get("reportgen.pdf.engine")
-    if engine is not None:
-        engine.stop_all()
-    for folder in list(_ACTIVE_STAGING):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _sweep_abandoned_staging(out: Path) -> None:
-    """Remove staging folders of builds that were killed (SIGKILL skips ``finally``).
-
-    A folder is abandoned when the process named in it no longer runs; a build still
-    running in the same output folder keeps its own."""
-    for folder in out.glob(".staging-*"):
-        pid_text = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
-        if not pid_text.isdigit() or not folder.is_dir():
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            log.debug("removing %s, left by a build that was killed", folder.name)
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            continue  # another user's running process
 
 
 @contextmanager
@@ -366,21 +325,6 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
-
-
-def _publish(staging: Path, out: Path, names: set[str]) -> None:
-    """Move the new outputs into ``out``, the manifest last; all or nothing.
-
-    An output of an earlier build in another format no longer matches the data: it goes.
-    """
-    publish(
-        staging,
-        out,
-        files=names,
-        remove=set(OUTPUT_NAMES.values()) - names,
-        manifest=MANIFEST,
-        charts=CHARTS_DIR,
-    )
 
 
 def _shown(path: Path) -> str:

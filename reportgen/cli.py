@@ -342,10 +342,17 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 
 
 def _exit_on_interrupt(signum: int, _frame: object) -> None:
-    """Stop now, leaving the published outputs untouched (they only ever change by rename)."""
-    build = sys.modules.get("reportgen.build")
-    if build is not None:
-        build.abandon()
+    """Stop now, leaving the published outputs untouched (they only ever change by rename).
+
+    Exits without unwinding: a KeyboardInterrupt raised inside WeasyPrint's C callbacks
+    or a weakref finaliser is printed and swallowed, and the build would carry on. So the
+    PDF workers and staging folders go here, not in ``finally`` blocks."""
+    engine = sys.modules.get("reportgen.pdf.engine")
+    if engine is not None:
+        engine.stop_all()
+    publish = sys.modules.get("reportgen.publish")
+    if publish is not None:
+        publish.abandon()
     os.write(2, b"reportgen: interrupted\n")
     os._exit(128 + signum)
 

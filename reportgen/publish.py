@@ -1,5 +1,9 @@
 """Publishing a build: the staged outputs replace the old ones all together, or none do.
 
+A build writes into a staging folder inside the output folder (the same file system, so
+every move out of it is one rename). The folder goes when the build ends, however it
+ends; one left by a build that was killed is swept by the next build in that folder.
+
 Every target is checked before anything is replaced: a directory, FIFO, device or
 symlink where an output file goes (or anything but a folder where the charts go) is a
 located error, and the old outputs stay as they were. Each file is then replaced by one
@@ -13,8 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import stat
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +32,61 @@ log = logging.getLogger(__name__)
 
 #: Inside the staging folder: the old outputs, kept until the new ones are all in place.
 _BACKUP = ".previous"
+#: A build's staging folder is named ``.staging-PID-RANDOM``, so a sweep knows its process.
+_STAGING = ".staging-"
+
+#: Staging folders in use by this process, for :func:`abandon`.
+_ACTIVE: set[Path] = set()
+
+
+@contextmanager
+def staging(parent: Path, prefix: str, failure: str, shown: str) -> Iterator[Path]:
+    """A fresh folder in ``parent``, removed on the way out (or by :func:`abandon`).
+
+    A folder that cannot be made is a ReportError: ``failure`` and the reason, at ``shown``.
+    """
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    except OSError as exc:
+        raise ReportError(f"{failure}: {exc.strerror}", Location(shown)) from None
+    _ACTIVE.add(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        _ACTIVE.discard(folder)
+
+
+def build_staging(out: Path) -> AbstractContextManager[Path]:
+    """The staging folder of a build into ``out``, named after this process."""
+    return staging(out, f"{_STAGING}{os.getpid()}-", "cannot write the briefing here", str(out))
+
+
+def abandon() -> None:
+    """Remove this process's staging folders at once; published outputs stay as they were.
+
+    For a signal handler that exits without unwinding, so no ``finally`` runs."""
+    for folder in list(_ACTIVE):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_abandoned(out: Path) -> None:
+    """Remove staging folders of builds that were killed (SIGKILL skips ``finally``).
+
+    A folder is abandoned when the process named in it no longer runs; a build still
+    running in the same output folder keeps its own."""
+    for folder in out.glob(f"{_STAGING}*"):
+        pid_text = folder.name.split("-")[1] if folder.name.count("-") >= 2 else ""
+        if not pid_text.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            log.debug("removing %s, left by a build that was killed", folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue  # another user's running process
 
 
 def check_targets(out: Path, files: Iterable[str], folders: Iterable[str] = ()) -> None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.errors import Location, ReportError, UsageError
+from reportgen.publish import staging
 
 STARTER = Path(__file__).resolve().parent / "starter"
 #: Package data cannot ship a dot-file reliably; these are renamed on the way out.
@@ -48,25 +47,16 @@ def init_project(folder: Path, title: str | None = None) -> Created:
     _check_folder(folder)
     files = _starter_files(title)
     parent = folder.absolute().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.init-", dir=parent))
-    except OSError as exc:
-        raise ReportError(
-            f"cannot create the project: {exc.strerror}", Location(str(folder))
-        ) from None
-    try:
-        for name, data in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        _move_into_place(staging, folder)
-    except OSError as exc:
-        raise ReportError(
-            f"cannot create the project: {exc.strerror}", Location(str(folder))
-        ) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    failure = "cannot create the project"
+    with staging(parent, f".{folder.name}.init-", failure, str(folder)) as staged:
+        try:
+            for name, data in files.items():
+                path = staged / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            _move_into_place(staged, folder)
+        except OSError as exc:
+            raise ReportError(f"{failure}: {exc.strerror}", Location(str(folder))) from None
     return Created(folder, sorted(files))
 
 
