@@ -15,10 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.dates import get_month_names
-
 from reportgen.errors import Location, ReportError
 from reportgen.facts.model import MAX_SOURCE_BYTES
+from reportgen.periods import MONTHS
+from reportgen.text import line_col
 
 #: Line breaks and tabs are text; any other control character means a binary file.
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f")
@@ -53,7 +53,8 @@ def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _position(data[: exc.start].decode("utf-8", errors="replace"))
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        line, col = line_col(before, len(before))
         raise ReportError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the article as UTF-8 "
             "plain text and add it again",
@@ -61,7 +62,7 @@ def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]
         ) from None
     for index, char in enumerate(text):
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
-            line, col = _position(text[:index])
+            line, col = line_col(text, index)
             raise ReportError(
                 f"control character U+{ord(char):04X}: this looks like a binary file, "
                 "not an article's plain text",
@@ -72,10 +73,6 @@ def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]
     return data, text
 
 
-def _position(before: str) -> tuple[int, int]:
-    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-
-
 def first_line(text: str) -> str:
     """The article's first non-blank line, which news texts use for the headline."""
     for line in text.lstrip("\ufeff").splitlines():
@@ -84,7 +81,7 @@ def first_line(text: str) -> str:
     return ""
 
 
-_MONTHS = [get_month_names("wide", locale="en")[m].lower() for m in range(1, 13)]
+_MONTHS = [m.lower() for m in MONTHS]
 #: "Sep", "Sept", "Sept." and "September" alike.
 _MONTH = (
     r"(?P<month>"

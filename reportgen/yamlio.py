@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import Location, Problems, ReportError
+from reportgen.text import line_col, shorten
 
 #: Inputs are hand-written; anything larger is a mistake (or an attack).
 MAX_YAML_BYTES = 2 * 1024 * 1024
@@ -173,8 +174,7 @@ def load_yaml(file: Path, shown_as: str) -> Any:
         raise ReportError(f"YAML syntax error: {problem}", where) from None
     except yaml.reader.ReaderError as exc:
         # Control characters: the reader gives an offset, not a mark.
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, col = line_col(text, exc.position)
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise ReportError(
             f"YAML syntax error: character {char:#06x} is not allowed in YAML",
@@ -246,7 +246,7 @@ def validate(model: type[M], data: Any, fallback: Location, problems: Problems) 
             elif field:
                 got = err.get("input")
                 quotable = isinstance(got, str | int | float | bool)
-                shown = f" (got {_excerpt(got)})" if quotable else ""
+                shown = f" (got {shorten(repr(got), 60, keep_last=True)})" if quotable else ""
                 msg = f"{field}: {msg}{shown}"
             location = locate(data, err["loc"], where)
             if err["type"] == "extra_forbidden":
@@ -269,9 +269,3 @@ def _key_location(data: Any, loc: tuple[int | str, ...], fallback: Location) -> 
     if isinstance(parent, YMap) and isinstance(last, str):
         return parent.key_at(last)
     return fallback
-
-
-def _excerpt(value: object, limit: int = 60) -> str:
-    """A value as a message quotes it: long text is cut, so one problem stays one line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]

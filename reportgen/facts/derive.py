@@ -8,21 +8,20 @@ allowed: formulas are content, and content never runs code.
 from __future__ import annotations
 
 import math
-import re
 
 from reportgen.errors import Location, Problems
-from reportgen.facts.formula import Step, compile_formula, evaluate
+from reportgen.facts.formula import REF, Step, compile_formula, evaluate
 from reportgen.facts.model import Precision, Status
 from reportgen.facts.store import Figure, Store
+from reportgen.text import shorten
 
-_REF = re.compile(r"\{([^{}]*)\}")
 _STATUS_ORDER: list[Status] = ["actual", "estimated", "expected", "planned", "target"]
 
 
 def references(formula: str) -> list[str]:
     """The ids a formula reads, in order of first appearance."""
     seen: dict[str, None] = {}
-    for match in _REF.finditer(formula):
+    for match in REF.finditer(formula):
         seen.setdefault(match.group(1).strip(), None)
     return list(seen)
 
@@ -35,7 +34,8 @@ def derive(store: Store, problems: Problems) -> None:
         try:
             compiled[metric.id] = compile_formula(metric.formula)
         except ValueError as exc:
-            problems.add(f"derived '{metric.id}': formula {_cut(metric.formula)}: {exc}", loc)
+            shown = shorten(repr(metric.formula), 60, keep_last=True)
+            problems.add(f"derived '{metric.id}': formula {shown}: {exc}", loc)
             continue
         for ref in references(metric.formula):
             if not store.has(ref):
@@ -118,12 +118,6 @@ def _compute(
     found = (leaf for ref in refs for leaf in store.leaves.get(ref, (store.current(ref),)))
     store.leaves[metric_id] = tuple(dict.fromkeys(found))
     state[metric_id] = "done"
-
-
-def _cut(formula: str, limit: int = 60) -> str:
-    """A formula as a message quotes it: a long one is cut, so the problem stays one line."""
-    text = repr(formula)
-    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
 
 
 def _leaves(store: Store, figure_id: str) -> list[str]:

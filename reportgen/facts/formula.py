@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: An id in braces, as formulas and store prose refer to a figure.
+REF = re.compile(r"\{([^{}]*)\}")
 #: One token: a number, an id in braces, an operator, a parenthesis, or a bare word.
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"

@@ -7,7 +7,6 @@ that a typo is a message with a line number, never a quietly wrong figure.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from typing import Annotated, Literal
 
@@ -20,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from reportgen.periods import PERIOD
+from reportgen.text import shorten
 from reportgen.units import UNITS
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", max_length=80)]
@@ -49,17 +50,6 @@ Precision = Literal[
 ]
 #: What the figure is: a measured actual, or an estimate, expectation, plan or target.
 Status = Literal["actual", "estimated", "expected", "planned", "target"]
-
-#: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1, YYYY-Q3, optionally "as-of", "by" or "since".
-PERIOD = re.compile(
-    r"^(?:(?:as-of|by|since) )?(?P<year>\d{4})"
-    r"(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>0[1-9]|[12]\d|3[01]))?|-H[12]|-Q[1-4])?$"
-)
-
-
-def _cut(text: str, limit: int = 40) -> str:
-    """What a message quotes of a wrong value: enough to find it, one line at most."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Strict(BaseModel):
@@ -141,7 +131,7 @@ class Fact(Strict):
     def _known_unit(cls, unit: str) -> str:
         if unit not in UNITS:
             raise ValueError(
-                f"unknown unit '{_cut(unit)}'; known units: {', '.join(sorted(UNITS))}, "
+                f"unknown unit '{shorten(unit, 40)}'; known units: {', '.join(sorted(UNITS))}, "
                 "any ISO 4217 currency code, and those in seeds/units.yaml"
             )
         return unit
@@ -166,8 +156,8 @@ class Fact(Strict):
         match = PERIOD.match(period)
         if not match:
             raise ValueError(
-                f"period '{_cut(period)}' is not YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1 or YYYY-Q1, "
-                "optionally after 'as-of', 'by' or 'since'"
+                f"period '{shorten(period, 40)}' is not YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1 "
+                "or YYYY-Q1, optionally after 'as-of', 'by' or 'since'"
             )
         return period
 

@@ -9,10 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from reportgen.errors import Location, Problems
-from reportgen.facts.model import PERIOD, Conflict, Derived, Fact
+from reportgen.facts.model import Conflict, Derived, Fact
 from reportgen.facts.pin import check_qualifiers, cuts, pin, states_value
 from reportgen.facts.quantities import Quantity, Reading, Unread, read
 from reportgen.facts.store import Store
+from reportgen.periods import PERIOD
+from reportgen.text import line_col
 
 _TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _SPACE = re.compile(r"\s+")
@@ -323,6 +325,4 @@ def _inside(span: tuple[int, int], found: Quantity | Unread) -> bool:
 
 
 def _location(file: str, text: str, start: int) -> Location:
-    line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
-    return Location(file, line, col)
+    return Location(file, *line_col(text, start))

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from reportgen import __version__
 from reportgen.errors import Location, ReportError, ReportErrors
+from reportgen.text import shorten
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
@@ -134,7 +135,7 @@ def _fetcher_class() -> type[Any]:
                 )
             if scheme != "file":
                 raise FetchRefused(
-                    f"refused to fetch '{_shorten(url)}': the briefing may only use data: URIs "
+                    f"refused to fetch '{shorten(url, 120)}': the briefing may only use data: URIs "
                     "and files inside the project"
                 )
             return self._file(url)
@@ -254,8 +255,7 @@ def _weasyprint_problems(shown_as: str) -> Iterator[None]:
         listed = list(handler.messages.items())[:_MAX_LISTED]
         errors = [
             ReportError(
-                f"WeasyPrint: {_shorten(message, 300)}"
-                + (f" ({count} times)" if count > 1 else ""),
+                f"WeasyPrint: {shorten(message, 300)}" + (f" ({count} times)" if count > 1 else ""),
                 Location(shown_as),
             )
             for message, count in listed
@@ -264,11 +264,6 @@ def _weasyprint_problems(shown_as: str) -> Iterator[None]:
             rest = len(handler.messages) - _MAX_LISTED
             errors.append(ReportError(f"WeasyPrint: … and {rest} more", Location(shown_as)))
         raise ReportErrors(errors)
-
-
-def _shorten(text: str, limit: int = 120) -> str:
-    # data: URIs can be megabytes long; an error message needs only their start.
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def source_date_epoch(store: Store) -> int:
@@ -349,13 +344,13 @@ def html_to_pdf(
         if not fetcher.refusals:
             raise
         raise ReportErrors(
-            ReportError(_shorten(message, 300), Location(shown_as))
+            ReportError(shorten(message, 300), Location(shown_as))
             for message in dict.fromkeys(fetcher.refusals)
         ) from None
     except FatalURLFetchingError as exc:
         cause = exc.__cause__
         message = str(cause) if isinstance(cause, FetchRefused) else f"{exc}: {cause}"
-        raise ReportError(_shorten(message, 300), Location(shown_as)) from None
+        raise ReportError(shorten(message, 300), Location(shown_as)) from None
     if not isinstance(data, bytes):  # pragma: no cover - write_pdf() without target
         raise TypeError("WeasyPrint returned no PDF")
     from reportgen.pdf.structure import restructure

@@ -26,6 +26,8 @@ from tinycss2.ast import (  # type: ignore[import-untyped]
     URLToken,
 )
 
+from reportgen.text import shorten
+
 #: A URL's scheme, as URL parsers read it.
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -156,5 +158,4 @@ def _resource(url: str, token: Node, project: Path, what: str) -> Iterator[tuple
 
 
 def _shown(url: str, limit: int = 120) -> str:
-    url = clean(url)
-    return url if len(url) <= limit else url[: limit - 1] + "…"
+    return shorten(clean(url), limit)
