@@ -20,6 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from reportgen.errors import Location, Problems, ReportError, relative
 
 LOCALE = "en_GB"
+#: How a unit's values print; a project declares counts, currencies and areas only.
+DeclaredKind = Literal["count", "currency", "area"]
+UnitKind = DeclaredKind | Literal["year", "rank", "percent", "points", "multiple"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Unit:
     singular: str
     plural: str
     #: "currency" values print with a symbol before the number.
-    kind: str = "count"
+    kind: UnitKind = "count"
     symbol: str = ""
     #: Short form for chart axes and table headers.
     axis: str = ""
@@ -121,7 +124,7 @@ class UnitSpec(BaseModel):
 
     singular: Annotated[str, StringConstraints(max_length=80)]
     plural: Annotated[str, StringConstraints(max_length=80)]
-    kind: Literal["count", "currency", "area"] = "count"
+    kind: DeclaredKind = "count"
     axis: Annotated[str, StringConstraints(max_length=80)] = ""
     suffix: Annotated[str, StringConstraints(max_length=80)] = ""
     #: For a currency unit ("CNY per vehicle"), the ISO 4217 code it counts in.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from reportgen.errors import Location, ReportError
 from reportgen.facts.model import (
@@ -24,7 +25,7 @@ class Figure:
     """A fact or a derived metric, as charts and templates see it."""
 
     id: str
-    kind: str  # "fact" or "derived"
+    kind: Literal["fact", "derived"]
     value: float
     unit: str
     precision: Precision

@@ -22,7 +22,13 @@ from decimal import Decimal
 from reportgen.facts.quantities import words
 from reportgen.facts.quantities.digits import merge_ranges, read_digit_tokens
 from reportgen.facts.quantities.lexicon import PRECISION_WORDS, STATUS_WORDS
-from reportgen.facts.quantities.model import Quantity, Reading, Unread, precision_before
+from reportgen.facts.quantities.model import (
+    Quantity,
+    QuantityKind,
+    Reading,
+    Unread,
+    precision_before,
+)
 
 __all__ = [
     "PRECISION_WORDS",
@@ -93,7 +99,7 @@ def read(text: str) -> Reading:
 
 
 def _from_words(
-    text: str, start: int, end: int, value: Decimal | None, kind: str, hint: str | None
+    text: str, start: int, end: int, value: Decimal | None, kind: QuantityKind, hint: str | None
 ) -> Quantity:
     qualified = kind in ("quantity", "fraction", "multiplier")
     return Quantity(

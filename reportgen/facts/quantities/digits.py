@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Literal
 
 from reportgen.facts.quantities.currency import currencies_of, lexicon
 from reportgen.facts.quantities.lexicon import (
@@ -19,7 +20,7 @@ from reportgen.facts.quantities.lexicon import (
     SCALES,
     SINGLE_LETTER_SCALES,
 )
-from reportgen.facts.quantities.model import Quantity, Unread, precision_before
+from reportgen.facts.quantities.model import Quantity, QuantityKind, Unread, precision_before
 
 #: Thousands separators: comma, no-break, narrow no-break and thin space, Arabic and
 #: full-width comma. Decimal marks: point, Arabic and full-width point.
@@ -68,7 +69,8 @@ class Token:
     scale: int | None = None
     currencies: frozenset[str] = field(default_factory=frozenset)
     percent: str | None = None
-    kind: str = "quantity"
+    #: What the number is, or "unread" for digits no reading covers.
+    kind: QuantityKind | Literal["unread"] = "quantity"
     hint: str | None = None
 
     @property
@@ -222,6 +224,7 @@ def merge_ranges(text: str, tokens: list[Token]) -> list[Quantity]:
 
 
 def _quantity(text: str, token: Token) -> Quantity:
+    assert token.kind != "unread", "unread digits are no quantity"
     return Quantity(
         token.start,
         token.end,

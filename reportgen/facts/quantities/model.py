@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal, get_args
 
 from reportgen.facts.quantities.lexicon import PRECISION_WORDS
 
 #: Kinds of quantity. "quantity", "range" (low and high), "fraction" (half, ⅓),
 #: "multiplier" (double, threefold, 2.5x), "ordinal" (15th, second-highest), "date" (a
 #: year, a day of a month), "period" (first half, third quarter), "vague" (hundreds).
-KINDS = ("quantity", "range", "fraction", "multiplier", "ordinal", "date", "period", "vague")
+QuantityKind = Literal[
+    "quantity", "range", "fraction", "multiplier", "ordinal", "date", "period", "vague"
+]
+KINDS: tuple[QuantityKind, ...] = get_args(QuantityKind)
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class Quantity:
     text: str
     #: None for vague amounts, periods and ranges (which have ``low`` and ``high``).
     value: Decimal | None
-    kind: str
+    kind: QuantityKind
     #: What the text says the number measures: "percent", "percentage_points", "m2",
     #: "multiple", an ISO currency code, or "currency" when the sign is shared.
     unit_hint: str | None = None

@@ -22,8 +22,9 @@ from reportgen.facts.quantities.lexicon import (
     VAGUE,
     as_decimal,
 )
+from reportgen.facts.quantities.model import QuantityKind
 
-Found = tuple[int, int, Decimal | None, str, str | None]
+Found = tuple[int, int, Decimal | None, QuantityKind, str | None]
 _BIG = ("hundred", *SCALES)
 _WORD = "|".join(sorted([*CARDINALS, *TENS, *_BIG, "dozen", "a"], key=len, reverse=True))
 _AND_AFTER_BIG = "(?:" + "|".join(f"(?<={w})" for w in _BIG) + r")\s+and\s+"
