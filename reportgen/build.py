@@ -118,7 +118,7 @@ def _build(
             for chart in charts.draw_svgs():
                 if engine is not None:
                     engine.chart(chart.id, chart.svg_path)
-            stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
+            stages.note("charts", f"{charts.to_draw} drawn, {charts.cached} from cache")
         with stages.stage("html"):
             _write(staging / HTML_NAME, briefing.page(charts.charts).encode("utf-8"))
         if charts.unfinished:
@@ -283,7 +283,7 @@ def _counts(store: Store, charts: ChartsResult) -> dict[str, int]:
         "derived": len(store.derived),
         "conflicts": len(store.all_conflicts()),
         "charts": len(charts.charts),
-        "charts_drawn": charts.drawn,
+        "charts_drawn": charts.to_draw,
         "charts_cached": charts.cached,
     }
 

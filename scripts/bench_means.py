@@ -181,7 +181,7 @@ import json, sys, time
 from pathlib import Path
 import matplotlib
 from reportgen.charts import _resolve_all
-from reportgen.charts.render import draw
+from reportgen.charts.draw import draw
 from reportgen.charts.style import setup
 from reportgen.errors import Problems
 from reportgen.facts import open_store

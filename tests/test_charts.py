@@ -281,7 +281,7 @@ def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:
     first = build_charts(store, project, tmp_path / "a")
     shutil.rmtree(project / ".cache")
     second = build_charts(store, project, tmp_path / "b")
-    assert second.drawn == len(second.charts)
+    assert second.to_draw == len(second.charts)
     for one, two in zip(first.charts, second.charts, strict=True):
         assert one.svg_path.read_bytes() == two.svg_path.read_bytes()
         assert one.png_path.read_bytes() == two.png_path.read_bytes()
@@ -294,14 +294,14 @@ def test_two_builds_give_identical_bytes(project: Path, tmp_path: Path) -> None:
 def test_cache_redraws_only_what_changed(project: Path, tmp_path: Path) -> None:
     store = make_store(project)
     first = build_charts(store, project, tmp_path / "out")
-    assert (first.drawn, first.cached) == (5, 0)
+    assert (first.to_draw, first.cached) == (5, 0)
     again = build_charts(store, project, tmp_path / "out")
-    assert (again.drawn, again.cached) == (0, 5)
+    assert (again.to_draw, again.cached) == (0, 5)
     assert [c.svg for c in again.charts] == [c.svg for c in first.charts]
 
     spec = project / "charts" / "line.yaml"
     spec.write_text(spec.read_text().replace("Output and targets", "Output, targets"))
-    assert build_charts(store, project, tmp_path / "out").drawn == 1
+    assert build_charts(store, project, tmp_path / "out").to_draw == 1
 
     changed = make_store(project)
     changed.facts["income-growth"] = changed.facts["income-growth"].model_copy(
@@ -309,7 +309,7 @@ def test_cache_redraws_only_what_changed(project: Path, tmp_path: Path) -> None:
     )
     derive(changed, Problems())
     result = build_charts(changed, project, tmp_path / "out")
-    assert (result.drawn, result.cached) == (1, 4)  # only the grouped chart reads it
+    assert (result.to_draw, result.cached) == (1, 4)  # only the grouped chart reads it
     grouped = next(c for c in result.charts if c.id == "grouped")
     assert "+70%" in texts(grouped.svg)
     assert "+70%" in texts(grouped.svg_narrow)

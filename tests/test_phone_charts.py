@@ -26,9 +26,9 @@ def _words(svg: str) -> str:
 
 @pytest.mark.parametrize("chart", _charts(), ids=lambda c: c.spec.id)
 def test_phone_drawing_keeps_every_value_and_cuts_no_text(chart: Resolved) -> None:
-    from reportgen.charts import render
+    from reportgen.charts import draw
 
-    wide, narrow = render.Drawing(chart), render.Drawing(chart, narrow=True)
+    wide, narrow = draw.Drawing(chart), draw.Drawing(chart, narrow=True)
     wide_svg, _ = wide.svg()
     narrow_svg, _ = narrow.svg()
     view = re.search(r'viewBox="0 0 ([\d.]+) ', narrow_svg)

@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING
 
 from reportgen.atomic import write_atomic
 from reportgen.charts.cache import ChartCache, Entry, content_key
+from reportgen.charts.kinds import KINDS
 from reportgen.charts.resolve import Resolved, resolve
-from reportgen.charts.spec import KINDS, ChartSpec, check_against_store, load_specs
+from reportgen.charts.spec import ChartSpec, check_against_store, load_specs
 from reportgen.charts.style import body_size_pt
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.store import Store
 
 if TYPE_CHECKING:
-    from reportgen.charts.render import Drawing
+    from reportgen.charts.draw import Drawing
 
 __all__ = [
     "KINDS",
@@ -90,8 +91,8 @@ class ChartsResult:
     PNGs for email later (:meth:`finish`), while the PDF worker lays out pages."""
 
     charts: list[ChartOutput] = field(default_factory=list)
-    #: How many charts are (to be) drawn, and how many come from the cache.
-    drawn: int = 0
+    #: How many charts the cache lacks (drawn by :meth:`draw_svgs`), and how many it has.
+    to_draw: int = 0
     cached: int = 0
     cache: ChartCache | None = None
     _planned: list[_Planned] = field(default_factory=list)
@@ -112,11 +113,11 @@ class ChartsResult:
                 narrow = item.entry.svg_narrow
                 _write(output.png_path, item.entry.png, output.png_path.parent)
             else:
-                from reportgen.charts import render  # matplotlib only when drawing
+                from reportgen.charts import draw  # matplotlib only when drawing
 
-                drawing = render.Drawing(item.chart)
+                drawing = draw.Drawing(item.chart)
                 svg, svg_file = drawing.svg()
-                narrow, _ = render.Drawing(item.chart, narrow=True).svg()
+                narrow, _ = draw.Drawing(item.chart, narrow=True).svg()
                 self._unfinished.append(
                     _Unfinished(output.id, drawing, svg, svg_file, item.key, narrow)
                 )
@@ -189,7 +190,7 @@ def plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
         entry = cache.get(chart.spec.id, key)
         result._planned.append(_Planned(chart, key, entry))
         if entry is None:
-            result.drawn += 1
+            result.to_draw += 1
         else:
             result.cached += 1
         result.charts.append(
@@ -236,6 +237,6 @@ def build_charts_command(project: Path, out: Path) -> str:
     target = out / "charts"
     result = build_charts(store, project, target)
     return (
-        f"charts: {result.drawn} drawn, {result.cached} from cache -> "
+        f"charts: {result.to_draw} drawn, {result.cached} from cache -> "
         f"{relative(target, Path.cwd())}"
     )

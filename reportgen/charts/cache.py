@@ -34,8 +34,11 @@ def _plain(value: Any) -> Any:
 def content_key(chart: Resolved, store: Store) -> str:
     """The chart's content hash; equal keys draw byte-identical files."""
     sources = sorted({s for f in chart.figure_ids for s in store.figure(f).sources})
+    drawn = dataclasses.asdict(chart)
+    # The kind is named in the spec, and its code is part of the style's fingerprint.
+    del drawn["kind"]
     payload = {
-        "chart": dataclasses.asdict(chart),
+        "chart": drawn,
         # A source's file and hash are not drawn: a corrected article redraws only the
         # charts whose figures changed.
         "sources": [

@@ -7,21 +7,17 @@ matplotlib. The builders in ``kinds`` only place these marks.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+from reportgen.charts.kind import ChartKind, SpecPath
 from reportgen.charts.spec import (
     TEXT_REF,
-    BarChart,
     ChartSpec,
-    GroupedBarChart,
-    LineChart,
     LoadedSpec,
     Look,
     Point,
-    ShareChart,
-    StackedBarChart,
     figure_refs,
     period_year,
 )
@@ -38,13 +34,6 @@ _LOOK_OF_STATUS: dict[str, Look] = {
     "planned": "plan",
     "target": "plan",
 }
-_KIND_NOUN = {
-    "bar": "Bar chart",
-    "grouped_bar": "Grouped bar chart",
-    "stacked_bar": "Stacked bar chart",
-    "share": "Share chart",
-    "line": "Line chart",
-}
 _MONTHS = (
     "January",
     "February",
@@ -60,7 +49,7 @@ _MONTHS = (
     "December",
 )
 #: Totals and shares may differ from the sum of what they stand for by rounding only.
-_TOLERANCE = 0.005
+TOLERANCE = 0.005
 _WHOLE_YEAR = re.compile(r"^(?:by |since )?\d{4}$")
 
 
@@ -108,6 +97,8 @@ class Resolved:
     """A chart ready to draw and describe."""
 
     spec: ChartSpec
+    #: The spec's kind, which draws the chart and knows its height.
+    kind: ChartKind[Any]
     number: int
     groups: tuple[MarkGroup, ...]
     title: str
@@ -158,7 +149,8 @@ def words(fig: Figure, look: Look) -> str:
     return text
 
 
-def _mark(store: Store, point: Point, year_needed: bool = False) -> Mark:
+def point_mark(store: Store, point: Point, year_needed: bool = False) -> Mark:
+    """The mark of one plotted figure; ``year_needed`` places it on a line by its year."""
     fig = store.figure(store.current(point.id))  # a superseded fact shows its successor
     look = look_for(fig, point.look)
     year = period_year(fig.period) if year_needed else None
@@ -176,10 +168,11 @@ def _mark(store: Store, point: Point, year_needed: bool = False) -> Mark:
     )
 
 
-def _extra(store: Store, figure_id: str | None, label: str) -> Mark | None:
+def extra_mark(store: Store, figure_id: str | None, label: str) -> Mark | None:
+    """A group's total, change or share, when the spec names one."""
     if figure_id is None:
         return None
-    return _mark(store, Point(id=figure_id, label=label))
+    return point_mark(store, Point(id=figure_id, label=label))
 
 
 def fill_text(text: str | None, store: Store) -> str:
@@ -195,51 +188,6 @@ def fill_text(text: str | None, store: Store) -> str:
     return TEXT_REF.sub(figure_text, text)
 
 
-def _groups(spec: ChartSpec, store: Store) -> list[MarkGroup]:
-    if isinstance(spec, BarChart):
-        marks = []
-        for bar in spec.bars:
-            point = bar.point()
-            if point is None:
-                marks.append(Mark(bar.label or "", None, "actual", absent=bar.absent))
-            else:
-                marks.append(_mark(store, point))
-        return [MarkGroup("", tuple(marks))]
-    if isinstance(spec, GroupedBarChart):
-        return [
-            MarkGroup(
-                g.label,
-                tuple(_mark(store, p) for p in g.bars),
-                extra=_extra(store, g.change, "change"),
-            )
-            for g in spec.groups
-        ]
-    if isinstance(spec, StackedBarChart):
-        return [
-            MarkGroup(
-                r.label,
-                tuple(_mark(store, p) for p in r.segments),
-                extra=_extra(store, r.total, "total"),
-            )
-            for r in spec.rows
-        ]
-    if isinstance(spec, ShareChart):
-        return [
-            MarkGroup(
-                r.label,
-                (_mark(store, r.part),),
-                extra=_extra(store, r.share, "share"),
-                whole=_mark(store, r.whole),
-            )
-            for r in spec.rows
-        ]
-    assert isinstance(spec, LineChart)
-    return [
-        MarkGroup(s.label, tuple(_mark(store, p, year_needed=True) for p in s.points))
-        for s in spec.series
-    ]
-
-
 def axis_unit(mark: Mark) -> str:
     """The unit a mark is plotted in: a whole year's vehicles are vehicles per year."""
     if mark.unit == "vehicles" and mark.figure and _WHOLE_YEAR.match(mark.figure.period or ""):
@@ -247,60 +195,26 @@ def axis_unit(mark: Mark) -> str:
     return mark.unit
 
 
-def _consistency(
-    spec: ChartSpec, groups: list[MarkGroup]
-) -> list[tuple[tuple[str | int, ...], str]]:
+def _consistency(kind: ChartKind[ChartSpec], groups: list[MarkGroup]) -> list[tuple[SpecPath, str]]:
     """Units that cannot share an axis, totals that do not add up: (spec path, message)."""
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    key = {"bar": "bars", "grouped_bar": "groups", "stacked_bar": "rows", "share": "rows"}
-    top = key.get(spec.kind, "series")
-    shared_axis = spec.kind != "grouped_bar"
+    found: list[tuple[SpecPath, str]] = []
+    top = kind.groups_key
     units = {axis_unit(m) for g in groups for m in g.marks if m.figure}
-    if shared_axis and len(units) > 1:
+    if kind.shared_axis and len(units) > 1:
         found.append(((top,), f"figures in units {', '.join(sorted(units))} cannot share an axis"))
     for i, group in enumerate(groups):
-        plotted = [m for m in group.marks if m.figure]
-        if any(m.value < 0 for m in plotted):
+        if any(m.value < 0 for m in group.marks if m.figure):
             found.append(((top, i), "negative values cannot be drawn: bars and lines start at 0"))
-        if not shared_axis and len({axis_unit(m) for m in plotted}) > 1:
-            found.append(((top, i), "bars in one group must share a unit"))
-        extra, whole = group.extra, group.whole
-        if spec.kind == "stacked_bar" and extra and extra.figure:
-            total = sum(m.value for m in plotted)
-            if axis_unit(extra) != axis_unit(plotted[0]) or not math.isclose(
-                total, extra.value, rel_tol=_TOLERANCE
-            ):
-                found.append(
-                    (
-                        (top, i, "total"),
-                        f"total '{extra.figure.id}' ({extra.short}) is not the sum of the segments",
-                    )
-                )
-        if spec.kind == "share" and whole and whole.figure:
-            part = plotted[0]
-            if axis_unit(part) != axis_unit(whole) or part.value > whole.value:
-                found.append(
-                    ((top, i, "part"), "the part must be in the whole's unit and no larger than it")
-                )
-            elif (
-                extra
-                and extra.figure
-                and not math.isclose(
-                    part.value / whole.value * 100, extra.value, rel_tol=_TOLERANCE
-                )
-            ):
-                found.append(((top, i, "share"), f"share '{extra.figure.id}' is not part / whole"))
-        if (
-            extra
-            and extra.figure
-            and spec.kind in ("share", "grouped_bar")
-            and UNITS[extra.unit].kind != "percent"
-        ):
-            found.append(((top, i), f"'{extra.figure.id}' must be a percent figure"))
-        years = [m.year for m in plotted if m.year is not None]
-        if spec.kind == "line" and years != sorted(set(years)):
-            found.append(((top, i, "points"), "points must be in order of year, one per year"))
+        found += [((top, i, *path), message) for path, message in kind.check_group(group)]
     return found
+
+
+def percent_extra(group: MarkGroup) -> list[tuple[SpecPath, str]]:
+    """A group's change or share must be a percent figure."""
+    extra = group.extra
+    if extra and extra.figure and UNITS[extra.unit].kind != "percent":
+        return [((), f"'{extra.figure.id}' must be a percent figure")]
+    return []
 
 
 def source_line(store: Store, figures: list[Figure]) -> str:
@@ -327,14 +241,15 @@ def source_line(store: Store, figures: list[Figure]) -> str:
     return line
 
 
-def alt_text(resolved_kind: str, title: str, groups: list[MarkGroup], axis: str) -> str:
-    parts = [f"{_KIND_NOUN[resolved_kind]}: {title}."]
+def alt_text(noun: str, title: str, groups: list[MarkGroup]) -> str:
+    parts = [f"{noun}: {title}."]
     for group in groups:
         items = []
         if group.whole:
             items.append(f"{group.whole.label}: {group.whole.words}")
         for mark in group.marks:
-            name = str(mark.year) if resolved_kind == "line" else mark.label
+            # A point on a line is named by its year; only a line's marks have one.
+            name = str(mark.year) if mark.year is not None else mark.label
             if mark.absent:
                 items.append(f"{name}: no figure ({mark.absent})")
             else:
@@ -349,14 +264,14 @@ def alt_text(resolved_kind: str, title: str, groups: list[MarkGroup], axis: str)
 
 def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> Resolved | None:
     """The chart's marks and words; problems (with locations) if the data do not fit."""
-    spec = item.spec
+    spec, kind = item.spec, item.kind
     try:
-        groups = _groups(spec, store)
+        groups = kind.groups(spec, store)
     except _MarkError as exc:
-        path = next((p for ref, p in figure_refs(spec) if ref == exc.figure_id), ())
+        path = next((p for ref, p in figure_refs(item) if ref == exc.figure_id), ())
         problems.add(f"chart '{spec.id}': {exc.message}", locate(item.raw, path, item.raw.loc))
         return None
-    bad = _consistency(spec, groups)
+    bad = _consistency(kind, groups)
     for path, message in bad:
         problems.add(f"chart '{spec.id}': {message}", locate(item.raw, path, item.raw.loc))
     if bad:
@@ -372,6 +287,7 @@ def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> 
     title = fill_text(spec.title, store)
     return Resolved(
         spec=spec,
+        kind=kind,
         number=number,
         groups=tuple(groups),
         title=title,
@@ -380,6 +296,6 @@ def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> 
         note=fill_text(spec.note, store),
         axis=axis,
         source_line=source_line(store, figures),
-        alt=alt_text(spec.kind, title, groups, axis),
+        alt=alt_text(kind.noun, title, groups),
         figure_ids=tuple(dict.fromkeys(f.id for f in figures)),
     )

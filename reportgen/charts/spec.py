@@ -17,9 +17,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from reportgen.charts.kind import ChartKind, SpecPath
 from reportgen.errors import Location, Problems, ReportError, relative
-from reportgen.facts.model import PERIOD, Id, Text
+from reportgen.facts.model import Id, Text
 from reportgen.facts.store import Store
+from reportgen.periods import PERIOD
 from reportgen.yamlio import YMap, YSeq, load_yaml, locate, validate
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=60)]
@@ -38,11 +40,11 @@ _LITERAL_NUMBER = re.compile(
 )
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class Point(_Strict):
+class Point(Strict):
     """One plotted figure. A bare id is short for ``{id: ...}``."""
 
     id: Id
@@ -58,63 +60,12 @@ class Point(_Strict):
         return {"id": data} if isinstance(data, str) else data
 
 
-class Bar(_Strict):
-    """A bar, or a gap with the reason the source gives no value (``absent``)."""
+class ChartSpec(Strict):
+    """What every kind of chart has; each kind's model (:mod:`reportgen.charts.kinds`)
+    adds its own ``kind`` and the figures it plots."""
 
-    id: Id | None = None
-    label: Short | None = None
-    tag: Short | None = None
-    look: Look | None = None
-    absent: Short | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_id(cls, data: Any) -> Any:
-        return {"id": data} if isinstance(data, str) else data
-
-    @model_validator(mode="after")
-    def _value_or_reason(self) -> Bar:
-        if (self.id is None) == (self.absent is None):
-            raise ValueError("give either 'id' (a figure) or 'absent' (why there is none)")
-        if self.absent is not None and self.label is None:
-            raise ValueError("a bar without a figure needs a 'label'")
-        return self
-
-    def point(self) -> Point | None:
-        if self.id is None:
-            return None
-        return Point(id=self.id, label=self.label, tag=self.tag, look=self.look)
-
-
-class Group(_Strict):
-    label: Short
-    bars: Annotated[list[Point], Field(min_length=1, max_length=6)]
-    #: A growth or change figure printed between the first and the last bar.
-    change: Id | None = None
-
-
-class Row(_Strict):
-    label: Short
-    segments: Annotated[list[Point], Field(min_length=1, max_length=8)]
-    #: The row's total as a figure in the store; checked against the sum of the segments.
-    total: Id | None = None
-
-
-class ShareRow(_Strict):
-    label: Short
-    part: Point
-    whole: Point
-    #: The share as a percent figure in the store; checked against part / whole.
-    share: Id | None = None
-
-
-class Series(_Strict):
-    label: Short
-    points: Annotated[list[Point], Field(min_length=2, max_length=20)]
-
-
-class _Chart(_Strict):
     id: Id
+    kind: str
     #: Position in the briefing; charts without one follow, by file name.
     order: Annotated[int, Field(ge=1, le=999)] | None = None
     title: Text
@@ -125,54 +76,10 @@ class _Chart(_Strict):
     axis: Short | None = None
 
 
-class BarChart(_Chart):
-    """Horizontal bars, one figure each, labelled directly."""
-
-    kind: Literal["bar"]
-    bars: Annotated[list[Bar], Field(min_length=1, max_length=12)]
-
-
-class GroupedBarChart(_Chart):
-    """Groups of bars, each in its own panel with its own axis (units may differ)."""
-
-    kind: Literal["grouped_bar"]
-    groups: Annotated[list[Group], Field(min_length=1, max_length=4)]
-
-
-class StackedBarChart(_Chart):
-    """Horizontal rows of stacked segments, with an optional total per row."""
-
-    kind: Literal["stacked_bar"]
-    rows: Annotated[list[Row], Field(min_length=1, max_length=6)]
-
-
-class ShareChart(_Chart):
-    """A part against its whole, one row per comparison."""
-
-    kind: Literal["share"]
-    rows: Annotated[list[ShareRow], Field(min_length=1, max_length=4)]
-
-
-class LineChart(_Chart):
-    """Values over years; a segment leading to a plan or target is dashed."""
-
-    kind: Literal["line"]
-    series: Annotated[list[Series], Field(min_length=1, max_length=5)]
-
-
-ChartSpec = BarChart | GroupedBarChart | StackedBarChart | ShareChart | LineChart
-KINDS: dict[str, type[ChartSpec]] = {
-    "bar": BarChart,
-    "grouped_bar": GroupedBarChart,
-    "stacked_bar": StackedBarChart,
-    "share": ShareChart,
-    "line": LineChart,
-}
-
-
 @dataclass(frozen=True)
 class LoadedSpec:
     spec: ChartSpec
+    kind: ChartKind[Any]
     #: The file as the user reads it (relative to the project).
     shown: str
     file: Path
@@ -186,6 +93,9 @@ def spec_files(project: Path) -> list[Path]:
 
 def load_specs(project: Path, problems: Problems) -> list[LoadedSpec]:
     """Parse and validate every ``charts/*.yaml``, in briefing order."""
+    # The kinds' models build on this module's, so the table is imported here.
+    from reportgen.charts.kinds import KINDS
+
     loaded: list[LoadedSpec] = []
     for file in spec_files(project):
         shown = relative(file, project)
@@ -199,8 +109,8 @@ def load_specs(project: Path, problems: Problems) -> list[LoadedSpec]:
             problems.add("a chart spec is a mapping with id, kind, title, ...", where)
             continue
         kind = raw.get("kind")
-        model = KINDS.get(kind) if isinstance(kind, str) else None
-        if model is None:
+        chart_kind = KINDS.get(kind) if isinstance(kind, str) else None
+        if chart_kind is None:
             shown_kind = f"'{kind}'" if kind is not None else "none given"
             problems.add(
                 f"unknown chart kind ({shown_kind}); valid kinds: {', '.join(sorted(KINDS))}",
@@ -208,14 +118,14 @@ def load_specs(project: Path, problems: Problems) -> list[LoadedSpec]:
             )
             continue
         local = Problems()
-        spec = validate(model, raw, raw.loc, local)
+        spec = validate(chart_kind.model, raw, raw.loc, local)
         for problem in local:
             message = problem.message
             if message.startswith("unknown field"):
                 message += f" in a {kind} chart"
             problems.add(message, problem.location)
         if spec is not None:
-            loaded.append(LoadedSpec(spec, shown, file, raw))
+            loaded.append(LoadedSpec(spec, chart_kind, shown, file, raw))
     _check_ids(loaded, problems)
     return sorted(loaded, key=lambda s: (s.spec.order is None, s.spec.order or 0, s.file.name))
 
@@ -237,30 +147,10 @@ def _check_ids(loaded: list[LoadedSpec], problems: Problems) -> None:
                 )
 
 
-def figure_refs(spec: ChartSpec) -> list[tuple[str, tuple[str | int, ...]]]:
+def figure_refs(item: LoadedSpec) -> list[tuple[str, SpecPath]]:
     """Every figure id a spec reads, with its path inside the spec (for locations)."""
-    refs: list[tuple[str, tuple[str | int, ...]]] = []
-    if isinstance(spec, BarChart):
-        refs += [(b.id, ("bars", i)) for i, b in enumerate(spec.bars) if b.id]
-    elif isinstance(spec, GroupedBarChart):
-        for g, group in enumerate(spec.groups):
-            refs += [(p.id, ("groups", g, "bars", i)) for i, p in enumerate(group.bars)]
-            if group.change:
-                refs.append((group.change, ("groups", g, "change")))
-    elif isinstance(spec, StackedBarChart):
-        for r, row in enumerate(spec.rows):
-            refs += [(p.id, ("rows", r, "segments", i)) for i, p in enumerate(row.segments)]
-            if row.total:
-                refs.append((row.total, ("rows", r, "total")))
-    elif isinstance(spec, ShareChart):
-        for r, share_row in enumerate(spec.rows):
-            refs.append((share_row.part.id, ("rows", r, "part")))
-            refs.append((share_row.whole.id, ("rows", r, "whole")))
-            if share_row.share:
-                refs.append((share_row.share, ("rows", r, "share")))
-    else:
-        for s, series in enumerate(spec.series):
-            refs += [(p.id, ("series", s, "points", i)) for i, p in enumerate(series.points)]
+    spec = item.spec
+    refs = item.kind.figure_refs(spec)
     for field in ("title", "subtitle", "caption", "note", "axis"):
         text = getattr(spec, field)
         if text:
@@ -303,7 +193,7 @@ def check_against_store(item: LoadedSpec, store: Store, problems: Problems) -> b
     """Every id exists and has a value; no literal numbers in text. False if any problem."""
     ok = True
     spec, raw = item.spec, item.raw
-    for ref, path in figure_refs(spec):
+    for ref, path in figure_refs(item):
         where = locate(raw, path, raw.loc)
         if not store.has(ref):
             problems.add(f"chart '{spec.id}': no fact or derived metric '{ref}'", where)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
     from matplotlib.patches import Rectangle
 
     from reportgen.charts.resolve import Resolved
-
-#: Bump when a change in drawing code should redraw every cached chart.
-STYLE_VERSION = "3"
-
-#: Only the faces the briefing embeds (reportgen/fonts.py): a chart drawn with any other
-#: weight would render differently in the PNG than in the HTML and PDF.
-FONT_FAMILY = FAMILY
 
 MM = 1 / 25.4
 WIDTH_IN = 170 * MM
@@ -75,20 +68,18 @@ class Margins:
     bottom: float = 0.42
 
 
-def font_paths() -> list[Path]:
-    return face_paths()
-
-
 @cache
 def fingerprint() -> str:
-    """Style version, font files and drawing code: what else decides a chart's bytes."""
-    digest = hashlib.sha256(STYLE_VERSION.encode())
-    for path in font_paths():
+    """Font files and drawing code: what else decides a chart's bytes."""
+    digest = hashlib.sha256()
+    for path in face_paths():
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     here = Path(__file__).parent
-    for name in ("style.py", "bars.py", "kinds.py", "render.py"):
-        digest.update((here / name).read_bytes())
+    code = [here / name for name in ("style.py", "shapes.py", "draw.py")]
+    for path in [*code, *sorted((here / "kinds").glob("*.py"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -177,11 +168,13 @@ def setup() -> None:
     matplotlib.use("agg")
     from matplotlib import font_manager
 
-    for path in font_paths():
+    # Only the faces the briefing embeds (reportgen/fonts.py): a chart drawn with any other
+    # weight would render differently in the PNG than in the HTML and PDF.
+    for path in face_paths():
         font_manager.fontManager.addfont(str(path))
     matplotlib.rcParams.update(
         {
-            "font.family": FONT_FAMILY,
+            "font.family": FAMILY,
             "font.size": SIZE_LABEL,
             "text.color": TEXT,
             "axes.edgecolor": MUTED,
@@ -237,7 +230,7 @@ def _advance(char: str, size: float, weight: str) -> float:
     from matplotlib.font_manager import FontProperties, findfont, get_font
     from matplotlib.ft2font import LoadFlags
 
-    font = get_font(findfont(FontProperties(family=FONT_FAMILY, weight=weight)))
+    font = get_font(findfont(FontProperties(family=FAMILY, weight=weight)))
     font.set_size(size, 72)  # at 72 dpi a pixel is a point
     return float(font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance) / 65536
 
@@ -315,31 +308,10 @@ def unit_label(fig: MplFigure, ax: Axes, text: str, x_in: float, above_pt: float
     ax.text(x_in, 1, text, transform=where, ha="left", va="bottom", fontsize=size, color=MUTED)
 
 
-#: Chart body height in inches by kind (the column prints charts at 170 x ~85-100 mm).
-#: Here, not in kinds.py, because the PDF's layout needs it before anything is drawn.
-_HEIGHT_IN: dict[str, Callable[[Resolved], float]] = {
-    "bar": lambda c: min(100, max(60, 22 + 17 * len(c.groups[0].marks))) * MM,
-    "grouped_bar": lambda c: 80 * MM,
-    "stacked_bar": lambda c: 95 * MM,
-    "share": lambda c: min(100, max(55, 22 + 24 * len(c.groups))) * MM,
-    "line": lambda c: 85 * MM,
-}
-
-
-#: The phone drawing's height where it differs: panels one above the other.
-_NARROW_HEIGHT_IN: dict[str, Callable[[Resolved], float]] = {
-    "grouped_bar": lambda c: 62 * MM * len(c.groups),
-    "line": lambda c: 75 * MM,
-}
-
-
 def body_height_in(chart: Resolved, narrow: bool = False) -> float:
     """The chart body's height in inches (its width is :data:`WIDTH_IN`, or
     :data:`NARROW_WIDTH_IN` for the phone drawing)."""
-    kind = chart.spec.kind
-    if narrow and kind in _NARROW_HEIGHT_IN:
-        return _NARROW_HEIGHT_IN[kind](chart)
-    return _HEIGHT_IN[kind](chart)
+    return chart.kind.height_in(chart, narrow)
 
 
 def is_narrow(box_width_in: float) -> bool:

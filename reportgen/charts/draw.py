@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reportgen.charts import kinds, style
+from reportgen.charts import style
 from reportgen.charts.resolve import Resolved
 
 if TYPE_CHECKING:
@@ -114,14 +114,14 @@ def _build(
     import matplotlib
 
     if not narrow:
-        kinds.BUILDERS[chart.spec.kind](fig, box, chart)
+        chart.kind.draw(fig, box, chart)
         return
     rc = matplotlib.rcParams
     saved = (rc["xtick.labelsize"], rc["ytick.labelsize"], rc["axes.labelsize"])
     # Set and put back, not rc_context: restoring every rcParam costs tens of ms a chart.
     rc["xtick.labelsize"] = rc["ytick.labelsize"] = rc["axes.labelsize"] = style.SIZE_TICK_NARROW
     try:
-        kinds.BUILDERS[chart.spec.kind](fig, box, chart)
+        chart.kind.draw(fig, box, chart)
     finally:
         rc["xtick.labelsize"], rc["ytick.labelsize"], rc["axes.labelsize"] = saved
 
