@@ -9,7 +9,8 @@
   runs, which halves the worker's start-up.
 """
 
-from reportgen.pdf.engine import PdfEngine, PdfJob
+from reportgen.pdf.engine import PdfEngine
+from reportgen.pdf.messages import PdfJob
 from reportgen.pdf.writer import (
     FetchRefused,
     PdfAttachment,

@@ -7,12 +7,8 @@ HTML, the build draws the charts' email PNGs while the worker lays out pages.
 ``scripts/bench.py`` measures what this saves against the in-process writer.
 
 The two processes talk over two pipes of their own, framed by
-:mod:`multiprocessing.connection` (length-prefixed pickles):
-
-- build -> worker: one :class:`PdfJob`, then ``("chart", id, path)`` for each drawing
-  once its file is written; the worker waits for one only when it paints it;
-- worker -> build: ``("done", pdf, pages, peak_kb, seconds)``, ``("problems", [(message,
-  location)])`` for ReportErrors, or ``("crash", traceback)``.
+:mod:`multiprocessing.connection` (length-prefixed pickles), in the messages of
+:mod:`reportgen.pdf.messages`.
 
 The worker exits after its job, when the job pipe closes, or when the build
 process dies (``PR_SET_PDEATHSIG``); :meth:`PdfEngine.stop` kills it at once, which
@@ -31,26 +27,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
 
-from reportgen.errors import Location, ReportError, ReportErrors
-from reportgen.pdf.writer import PdfAttachment, PdfMeta, PdfResult
+from reportgen.pdf.messages import ChartReady, Done, PdfJob, Problems, Reply
+from reportgen.pdf.writer import PdfResult
 
 log = logging.getLogger(__name__)
 
 #: The folder that holds the ``reportgen`` package, for the worker's import path.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-@dataclass(frozen=True)
-class PdfJob:
-    """Everything :func:`reportgen.pdf.writer.html_to_pdf` needs, as plain data."""
-
-    html: str
-    base: str
-    roots: tuple[str, ...]
-    meta: PdfMeta
-    source_date_epoch: int
-    shown_as: str
-    attachments: tuple[PdfAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,32 +101,25 @@ class PdfEngine:
             self._jobs.send(job)
 
     def chart(self, chart_id: str, svg_file: Path) -> None:
-        """Tell the worker where the drawing its HTML names (``reportgen-chart:ID``) is.
-
-        A path, not the bytes: a busy worker reads its pipe only when it paints a
-        chart, and a pipe full of drawings would stall the build until then."""
+        """Tell the worker where the drawing its HTML names (``reportgen-chart:ID``) is."""
         with contextlib.suppress(BrokenPipeError):
-            self._jobs.send(("chart", chart_id, str(svg_file)))
+            self._jobs.send(ChartReady(chart_id, str(svg_file)))
 
     def result(self) -> EngineResult:
         """Wait for the PDF; the worker's ReportErrors are raised here, with their locations."""
         try:
-            reply = self._results.recv()
+            reply: Reply = self._results.recv()
         except EOFError:
             code = self._process.wait()
             raise RuntimeError(f"the PDF worker exited with status {code} and no PDF") from None
         finally:
             self.stop()
-        kind = reply[0]
-        if kind == "done":
-            _, data, pages, peak_kb, seconds = reply
-            return EngineResult(PdfResult(data=data, pages=pages), peak_kb, seconds)
-        if kind == "problems":
-            raise ReportErrors(
-                ReportError(message, Location(*where) if where else None)
-                for message, where in reply[1]
-            )
-        trace = str(reply[1]).rstrip()
+        if isinstance(reply, Done):
+            pdf = PdfResult(data=reply.pdf, pages=reply.pages)
+            return EngineResult(pdf, reply.peak_kb, reply.seconds)
+        if isinstance(reply, Problems):
+            raise reply.error()
+        trace = reply.traceback.rstrip()
         log.debug("the PDF worker's traceback:\n%s", trace)
         raise RuntimeError(f"the PDF worker failed: {trace.splitlines()[-1]}")
 

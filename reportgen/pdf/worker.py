@@ -19,9 +19,9 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
-from reportgen.errors import ReportError, ReportErrors
+from reportgen.errors import ReportError
+from reportgen.pdf.messages import ChartReady, Crashed, Done, PdfJob, Problems, Reply
 
 _PR_SET_PDEATHSIG = 1
 #: Collector thresholds for the worker, measured with scripts/bench_means.py gc.
@@ -37,17 +37,6 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def _problems(exc: ReportError) -> tuple[str, list[tuple[str, tuple[str, int, int] | None]]]:
-    errors = exc.errors if isinstance(exc, ReportErrors) else [exc]
-    return (
-        "problems",
-        [
-            (e.message, (e.location.path, e.location.line, e.location.col) if e.location else None)
-            for e in errors
-        ],
-    )
-
-
 class _ChartInbox:
     """The drawings the build process sends after the job, waited for when needed."""
 
@@ -60,11 +49,11 @@ class _ChartInbox:
 
         while chart_id not in self.received:
             try:
-                _, received_id, path = self.jobs.recv()
+                ready: ChartReady = self.jobs.recv()
             except EOFError:
                 raise FetchRefused(f"chart '{chart_id}' was never drawn") from None
             # Written whole (by rename) before the build process sent its path.
-            self.received[received_id] = Path(path).read_bytes()
+            self.received[ready.chart_id] = Path(ready.path).read_bytes()
         return self.received[chart_id]
 
 
@@ -82,19 +71,19 @@ def main(argv: list[str]) -> int:
     results = Connection(results_fd, readable=False)
     from reportgen.pdf import writer
 
-    reply: tuple[Any, ...] | None = None
+    reply: Reply | None = None
     try:
         writer.warm_up(declarations)
     except OSError as exc:  # WeasyPrint loads Pango and HarfBuzz with ctypes/cffi
-        reply = _problems(
+        reply = Problems.of(
             ReportError(
                 f"WeasyPrint cannot start ({exc}); install its system libraries: make system-deps"
             )
         )
     except Exception:  # noqa: BLE001 - reported by the build process, not printed here
-        reply = ("crash", traceback.format_exc())
+        reply = Crashed(traceback.format_exc())
     try:
-        job = jobs.recv()
+        job: PdfJob = jobs.recv()
     except EOFError:
         return 0  # the build ended without a PDF to make
     started = time.perf_counter()
@@ -111,11 +100,11 @@ def main(argv: list[str]) -> int:
                 attachments=job.attachments,
             )
             peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            reply = ("done", result.data, result.pages, peak_kb, time.perf_counter() - started)
+            reply = Done(result.data, result.pages, peak_kb, time.perf_counter() - started)
         except ReportError as exc:
-            reply = _problems(exc)
+            reply = Problems.of(exc)
         except Exception:  # noqa: BLE001 - sent to the build process, which reports it
-            reply = ("crash", traceback.format_exc())
+            reply = Crashed(traceback.format_exc())
     results.send(reply)
     # Tearing down WeasyPrint's millions of objects only keeps a core busy while the
     # build process writes its outputs.
