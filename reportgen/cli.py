@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check)
     check.set_defaults(run=_run_check)
 
-    facts = verbs.add_parser("facts", help="list, show or export facts")
+    facts = verbs.add_parser("facts", help="list, show, export or draft facts")
     _common(facts)
     facts_verbs = facts.add_subparsers(dest="facts_verb", required=True, parser_class=_Parser)
     listing = facts_verbs.add_parser("list", help="one line per fact and derived metric")
@@ -128,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, help="file to write (default: stdout; required for sqlite)"
     )
     export.set_defaults(run=_run_facts_export)
+
+    drafting = facts_verbs.add_parser(
+        "draft", help="draft facts and ignore entries for a source's numbers, for review"
+    )
+    _common(drafting)
+    drafting.add_argument("source_id", metavar="SOURCE_ID", help="a source of seeds/sources.yaml")
+    drafting.add_argument("-o", "--output", type=Path, help="a new file to write (default: stdout)")
+    drafting.set_defaults(run=_run_facts_draft)
 
     sources = verbs.add_parser("sources", help="add a source article")
     _common(sources)
@@ -255,6 +263,16 @@ def _run_facts_export(args: argparse.Namespace) -> int:
     if args.format == "sqlite" and args.output is None:
         raise UsageError("reportgen facts export: --format sqlite needs -o FILE")
     text = export.export(args.project, args.format, args.output)
+    if text is not None:
+        sys.stdout.write(text)
+    return 0
+
+
+def _run_facts_draft(args: argparse.Namespace) -> int:
+    from reportgen.facts.draft import draft
+    from reportgen.facts.draft_yaml import write
+
+    text = write(draft(args.project, args.source_id), args.output)
     if text is not None:
         sys.stdout.write(text)
     return 0

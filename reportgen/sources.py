@@ -72,8 +72,9 @@ class Added:
             lines.append(f"left to fill in {SOURCES}:")
             lines += [f"  {SOURCES}:{line}: {what}" for line, what in self.todo]
         lines.append(
-            f"next: the figures it states go in seeds/facts/ (with source: {self.id}); "
-            "`reportgen check` lists every number not yet a fact or ignored"
+            f"next: `reportgen facts draft {self.id} -o seeds/facts/{self.id}.yaml` drafts "
+            "the figures it states, for review; `reportgen check` lists every number not "
+            "yet a fact or ignored"
         )
         return "\n".join(lines)
 
@@ -311,7 +312,8 @@ def _append(file: Path, old: str, entry: str, source_id: str) -> None:
 
 
 def check_articles(project: Path, problems: Problems) -> None:
-    """Every file in seeds/articles/ is declared by a source; no value awaits review."""
+    """Every file in seeds/articles/ is declared by a source; no value awaits review
+    (in sources.yaml, or in a fact file ``facts draft`` wrote)."""
     project = project.resolve()
     folder = project / ARTICLES
     declared = _declared(project)
@@ -340,6 +342,9 @@ def check_articles(project: Path, problems: Problems) -> None:
                 "check it, fix it if need be, and remove the REVIEW marker",
                 Location(str(SOURCES), number, line.index(REVIEW, match.start()) + 1),
             )
+    from reportgen.facts.draft_yaml import check_review_markers
+
+    check_review_markers(project, problems)
 
 
 def _declared(project: Path) -> set[Path]:
