@@ -338,9 +338,23 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_email(args: argparse.Namespace) -> int:
-    from reportgen.deliver.command import email_command
+    from reportgen.deliver.command import EmailOptions, email_command
 
-    return email_command(args, _out(args))
+    if args.cc:
+        raise UsageError(
+            "reportgen email: there is no --cc: recipients of a briefing never see each "
+            "other's addresses; give every recipient with --to or --to-file"
+        )
+    options = EmailOptions(
+        project=args.project,
+        out=_out(args),
+        to=tuple(args.to),
+        to_file=args.to_file,
+        subject=args.subject,
+        dry_run=args.dry_run,
+        resend=args.resend,
+    )
+    return email_command(options)
 
 
 class _StageFormatter(logging.Formatter):

@@ -9,13 +9,14 @@ from email.parser import BytesParser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_email_smtp import FixedBody
 
 from reportgen.deliver.addresses import (
     check_subject,
     collect_recipients,
     parse_recipient,
 )
-from reportgen.deliver.message import Content, Envelope, build_message, check_serialized, serialize
+from reportgen.deliver.message import Envelope, build_message, check_serialized, serialize
 from reportgen.deliver.settings import read_settings
 from reportgen.errors import Problems, ReportErrors
 
@@ -140,7 +141,7 @@ def test_settings_defaults() -> None:
     )
 
 
-_CONTENT = Content("T", "S", ("January 2024",), (), ())
+_CONTENT = FixedBody()
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,36 +25,18 @@ from test_email_smtp import (
     smtp_server,  # noqa: F401 - fixture
 )
 
-from reportgen import __version__
 from reportgen.cli import main
-from reportgen.deliver.content import read_content
-from reportgen.manifest import built_with, hash_inputs, inputs_digest
 
-#: The markup the briefing templates produce for the parts the email digests.
-BRIEFING_HTML = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>Test briefing</title></head><body>
-<header class="cover"><h1 class="cover-title">Chongqing &amp; SERES test briefing</h1>
-<p class="cover-subtitle">What the tests need</p>
-<dl><dt>Data as of</dt><dd><span class="asof">September 2022 <span class="asof-what">(First
-article)</span></span><br><span class="asof">January 2024 <span class="asof-what">(Second)</span>
-</span></dd></dl></header>
-<ol class="takeaways">
-  <li><strong>The factory would triple capacity.</strong> The project is to reach an estimated
-  <a class="fig" href="#f-a" data-fact="a" data-quote="“quote”">about 700,000 vehicles a
-  year</a><sup class="cite" data-nonfact="citation">[<a href="#src-x">1</a>]</sup>, or
-  <a class="fig" data-fact="b">3.2 times</a><sup class="cite">[1]</sup> the <strong>old</strong>
-  total.</li>
-  <li><strong>Chongqing is second.</strong> It expected
-  <a class="fig" data-fact="c">2.3 million vehicles</a><sup class="cite">[2]</sup>.</li>
-</ol>
-<ul class="keyfigs">
-  <li class="keyfig"><span class="keyfig-value"><a class="fig" data-fact="a">~700k</a></span>
-  <span class="keyfig-label">SE Project annual capacity</span>
-  <span class="keyfig-meta">estimated <sup class="cite">[1]</sup></span></li>
-  <li class="keyfig"><span class="keyfig-value"><a class="fig" data-fact="c">2.3m</a></span>
-  <span class="keyfig-label">Chongqing vehicle output</span>
-  <span class="keyfig-meta"><span class="period">2023</span> · expected</span></li>
-</ul></body></html>
+#: The small project's own email content: one takeaway and two key figures.
+EMAIL_CONTENT = """{% macro takeaways(point) %}
+{% call point("The plant would add capacity.") %}
+  Eastbrook is to make {{ fig("eastbrook-capacity") }}, against
+  {{ fig("tallgrass-2023-output") }} in {{ period("tallgrass-2023-output") }}.
+{% endcall %}
+{% endmacro %}
+{% set key_figures = [("eastbrook-capacity", "Eastbrook capacity"),
+  ("tallgrass-2023-output", "Tallgrass output")] %}
+{% set chart = none %}
 """
 
 SMTP_ENV = (
@@ -74,43 +56,31 @@ def _sha(data: bytes) -> str:
 
 
 @pytest.fixture(scope="session")
-def briefing_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    from weasyprint import HTML
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A new project (``reportgen init``) with its own email content, built once."""
+    project = tmp_path_factory.mktemp("small") / "project"
+    assert main(["init", str(project), "--title", "Chongqing & SERES test briefing"]) == 0
+    (project / "templates" / "email").mkdir()
+    (project / "templates" / "email" / "content.j2").write_text(EMAIL_CONTENT)
+    assert main(["build", "--project", str(project), "--out", str(project / "build")]) == 0
+    return project, project / "build"
 
-    pdf: bytes = HTML(string=BRIEFING_HTML).write_pdf()
-    return pdf
+
+@pytest.fixture
+def briefing_pdf(small_build: tuple[Path, Path]) -> bytes:
+    return (small_build[1] / "briefing.pdf").read_bytes()
 
 
 @pytest.fixture
 def built(
-    tmp_path: Path, briefing_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, small_build: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Path, Path]:
-    """A small project and a current build of it, recorded in a real manifest.
-
-    The project is not a valid report project, so if reportgen decides the build is
-    stale it tries to rebuild, fails, and must send nothing.
-    """
+    """A copy of the small project and of its current build."""
     for name in SMTP_ENV:
         monkeypatch.delenv(name, raising=False)
-    project, out = tmp_path / "project", tmp_path / "build"
-    (project / "seeds").mkdir(parents=True)
-    (project / "seeds" / "report.yaml").write_text("title: broken on purpose\n")
-    out.mkdir()
-    html = BRIEFING_HTML.encode()
-    (out / "briefing.html").write_bytes(html)
-    (out / "briefing.pdf").write_bytes(briefing_pdf)
-    manifest = {
-        "reportgen": __version__,
-        "built_with": built_with(),
-        "inputs_digest": inputs_digest(hash_inputs(project)),
-        "source_date_epoch": 1704067200,
-        "outputs": {
-            "briefing.pdf": {"sha256": _sha(briefing_pdf), "bytes": len(briefing_pdf), "pages": 1},
-            "briefing.html": {"sha256": _sha(html), "bytes": len(html)},
-        },
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest))
-    return project, out
+    project = tmp_path / "project"
+    shutil.copytree(small_build[0], project, symlinks=True)
+    return project, project / "build"
 
 
 def run(project: Path, out: Path, *args: str) -> int:
@@ -175,12 +145,12 @@ def test_send_through_a_real_server(
     assert rcpts == ["ana@example.com", "bo@example.net"]  # the duplicate went once
     message = parsed(raw)
     assert attachment_bytes(message) == (out / "briefing.pdf").read_bytes() == briefing_pdf
-    assert message["Subject"] == "Briefing: Chongqing & SERES test briefing"
+    assert message["Subject"] == "Edition 1: the first edition"
     html = message.get_body(("html",))
     assert html is not None
     markup = html.get_content()
-    assert "about 700,000 vehicles a year" in markup and "2.3m" in markup
-    assert "[1]" not in markup and "“quote”" not in markup  # citation marks, hover quotes
+    assert "The plant would add capacity." in markup and "Eastbrook capacity" in markup
+    assert "[1]" not in markup and "“" not in markup  # citation marks, hover quotes
     (entry,) = log_entries(out / "deliveries.jsonl")
     assert entry["status"] == "delivered" and entry["pdf_sha256"] == _sha(briefing_pdf)
     assert entry["message_id"] == message["Message-ID"]
@@ -300,44 +270,51 @@ def test_a_stale_or_altered_build_is_rebuilt_and_a_failed_build_sends_nothing(
     tamper: str,
 ) -> None:
     project, out = built
-    if tamper == "inputs":
-        (project / "seeds" / "report.yaml").write_text("title: changed\n")
-    else:
-        pdf = out / "briefing.pdf"
-        pdf.write_bytes(pdf.read_bytes().replace(b"%%EOF", b"%%EOF\n% edited"))
     server = smtp_server("none")
     use(monkeypatch, server.env())
+    if tamper == "pdf":
+        pdf = out / "briefing.pdf"
+        edited = pdf.read_bytes().replace(b"%%EOF", b"%%EOF\n% edited")
+        pdf.write_bytes(edited)
+        # Rebuilt first: what goes out is the PDF the new build's manifest records.
+        assert run(project, out, "--to", "ana@example.com") == 0
+        ((_, raw),) = server.handler.received
+        assert attachment_bytes(parsed(raw)) == pdf.read_bytes() != edited
+        return
+    (project / "seeds" / "report.yaml").write_text("title: changed\n")
     assert run(project, out, "--to", "ana@example.com") != 0
     assert server.handler.rcpt_seen == []
     assert capsys.readouterr().err.strip()
 
 
+def _words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>|\u2060", "", html).split())
+
+
 def test_digest_of_the_real_briefing(built_briefing: Any, tmp_path: Path) -> None:
-    """The real build: the email carries its takeaways and key figures and its exact PDF."""
+    """The real build: the email's takeaways and key figures say what the briefing
+    says, figure for figure, and it carries the briefing's exact PDF and a chart."""
     out = tmp_path / "build"
     shutil.copytree(built_briefing.out, out)
-    content = read_content(out / "briefing.html")
-    html = built_briefing.html_text
-    section = html[html.index('class="takeaways"') :]
-    assert len(content.takeaways) == section[: section.index("</ol>")].count("<li")
-    assert len(content.key_figures) == html.count('class="keyfig"')
-    assert all(t.headline and t.figures for t in content.takeaways)
-    assert all(k.value and k.label for k in content.key_figures)
-    assert content.as_of
     assert run(built_briefing.project, out, "--dry-run", "--to", "ana@example.com") == 0
     message = parsed((out / "briefing.eml").read_bytes())
     assert attachment_bytes(message) == built_briefing.pdf.read_bytes()
     plain = message.get_body(("plain",))
     assert plain is not None
-    text = plain.get_content()
-    for point in content.takeaways:
-        assert point.headline in text
-        for figure in point.figures:
-            assert figure in text
-    # The first chart of the briefing travels inline, referenced from the HTML by its CID.
-    assert content.chart_png is not None and content.chart_png.startswith(b"\x89PNG")
+    text = " ".join(plain.get_content().split())
+    html = built_briefing.html_text
+    section = html[html.index('class="takeaways"') :]
+    points = re.findall(r"<li>(.*?)</li>", section[: section.index("</ol>")], re.S)
+    assert len(points) == 7
+    for number, point in enumerate(points, start=1):
+        # Each takeaway reads as in the briefing, less the citation marks.
+        words = _words(re.sub(r'<sup class="cite".*?</sup>', "", point, flags=re.S))
+        assert f"{number}. {words}" in text
+    for value in re.findall(r'class="keyfig-value"><a [^>]*>([^<]+)</a>', html):
+        assert f" {value} " in text
+    # The chart travels inline, referenced from the HTML by its CID.
     (image,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
-    html = message.get_body(("html",))
-    assert html is not None
-    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html.get_content()
-    assert image.get_content() == content.chart_png
+    assert image.get_content() == (out / "charts" / "seres-capacity.png").read_bytes()
+    shown = message.get_body(("html",))
+    assert shown is not None
+    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in shown.get_content()

@@ -16,16 +16,17 @@ import yaml
 from PIL import Image
 
 from reportgen.deliver.addresses import Recipient
-from reportgen.deliver.content import read_content
 from reportgen.deliver.message import Envelope, build_message
+from reportgen.deliver.view import email_view
+from reportgen.editions.command import open_checked_store
 from tests.conftest import REPO, BuiltBriefing
 
 DATE = datetime(2024, 2, 1, 9, 0, tzinfo=UTC)
 
 
 def _message(built: BuiltBriefing, sender: Recipient) -> EmailMessage:
-    content = read_content(built.html)
-    message = build_message(content, Envelope(sender, "Briefing", DATE), b"%PDF-1.7 stand-in")
+    view = email_view(open_checked_store(built.project), built.project, built.out / "charts")
+    message = build_message(view, Envelope(sender, "Briefing", DATE), b"%PDF-1.7 stand-in")
     parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
@@ -71,7 +72,7 @@ def test_chart_notes_are_12px_or_more_at_600px(built_briefing: BuiltBriefing) ->
     message = _message(built_briefing, Recipient("briefings@example.org"))
     html = message.get_body(preferencelist=("html",))
     assert html is not None
-    shown = re.search(r"<img [^>]*max-width:(\d+)px", html.get_content())
+    shown = re.search(r"<img [^>]*max-width:\s*(\d+)px", html.get_content())
     assert shown, "the chart is an image no wider than the 600 px column"
     images = [p for p in message.walk() if p.get_content_type() == "image/png"]
     assert len(images) == 1

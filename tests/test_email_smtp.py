@@ -32,11 +32,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reportgen.deliver.addresses import check_subject, parse_recipient
 from reportgen.deliver.message import (
-    Content,
     Envelope,
-    KeyFigure,
-    Segment,
-    Takeaway,
     build_message,
     check_serialized,
     serialize,
@@ -241,18 +237,22 @@ def tiny_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return pdf
 
 
-CONTENT = Content(
-    title="A test briefing",
-    subtitle="Made for the delivery tests",
-    as_of=("January 2024",),
-    takeaways=(
-        Takeaway(
-            "Output grew.",
-            (Segment("It reached "), Segment("about 150,000", True), Segment(" vehicles.")),
-        ),
-    ),
-    key_figures=(KeyFigure("Annual output", "~150k", "2023 · expected"),),
-)
+@dataclass(frozen=True)
+class FixedBody:
+    """A message body written out in full (the delivery tests need no store)."""
+
+    text: str = "A test briefing\n\nOutput grew to about 150,000 vehicles.\n"
+    html: str = (
+        "<!DOCTYPE html><html><body><p>Output grew to <b>about 150,000</b>.</p></body></html>"
+    )
+    author: str = ""
+    chart_png: bytes | None = None
+
+    def render(self, attachment: str, chart_cid: str | None) -> tuple[str, str]:
+        return self.text + f"Attached: {attachment}\n", self.html
+
+
+CONTENT = FixedBody()
 
 
 def make_message(pdf: bytes, subject: str = "Weekly briefing") -> tuple[EmailMessage, bytes]:
@@ -519,12 +519,8 @@ def test_message_parts_are_email_safe(tiny_pdf: bytes) -> None:
     html = back.get_body(("html",))
     assert plain is not None and html is not None
     text, markup = plain.get_content(), html.get_content()
-    for body in (text, markup):
-        assert "A test briefing" in body and "January 2024" in body
-        assert "about 150,000" in body and "~150k" in body
-        assert "briefing-2024-02-01.pdf" in body
-    assert "<svg" not in markup.lower() and "<script" not in markup.lower()
-    assert "<style" not in markup.lower()
+    assert "about 150,000" in text and "about 150,000" in markup
+    assert "briefing-2024-02-01.pdf" in text
     (part,) = back.iter_attachments()
     assert part.get_filename() == "briefing-2024-02-01.pdf"
     assert part.get_content_type() == "application/pdf"

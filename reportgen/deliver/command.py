@@ -17,10 +17,11 @@ command again later sends to exactly those.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,6 @@ from reportgen.deliver.addresses import (
     header_problem,
     read_recipient_file,
 )
-from reportgen.deliver.content import read_content
 from reportgen.deliver.journal import DELIVERY_LOG, History, exclusive, read_history
 from reportgen.deliver.message import Envelope, build_message, check_serialized, serialize
 from reportgen.deliver.settings import SmtpSettings, read_settings
@@ -47,10 +47,33 @@ EML = "briefing.eml"
 _SHOWN = 10
 
 
-def _recipients(args: argparse.Namespace, problems: Problems) -> tuple[Recipient, ...]:
-    entries: list[tuple[str, Location | None]] = [(a, None) for a in args.to]
-    if args.to_file is not None:
-        entries += read_recipient_file(args.to_file, problems)
+@dataclass(frozen=True)
+class EmailOptions:
+    """What ``reportgen email`` is asked to do (the CLI's options, typed)."""
+
+    project: Path
+    out: Path
+    to: tuple[str, ...] = ()
+    to_file: Path | None = None
+    subject: str | None = None
+    dry_run: bool = False
+    resend: bool = False
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A message ready to go, and what the summary says about it."""
+
+    raw: bytes
+    message: EmailMessage
+    pdf_sha256: str
+    facts: dict[str, str]
+
+
+def _recipients(options: EmailOptions, problems: Problems) -> tuple[Recipient, ...]:
+    entries: list[tuple[str, Location | None]] = [(a, None) for a in options.to]
+    if options.to_file is not None:
+        entries += read_recipient_file(options.to_file, problems)
     return collect_recipients(entries, problems)
 
 
@@ -100,19 +123,14 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.2f} MB"
 
 
-def _validated(args: argparse.Namespace) -> tuple[tuple[Recipient, ...], str | None, SmtpSettings]:
+def _validated(options: EmailOptions) -> tuple[tuple[Recipient, ...], str | None, SmtpSettings]:
     """Recipients, subject and settings, or every problem with them at once."""
-    if args.cc:
-        raise UsageError(
-            "reportgen email: there is no --cc: recipients of a briefing never see each "
-            "other's addresses; give every recipient with --to or --to-file"
-        )
     problems = Problems()
-    recipients = _recipients(args, problems)
-    subject = check_subject(args.subject, problems) if args.subject is not None else None
+    recipients = _recipients(options, problems)
+    subject = check_subject(options.subject, problems) if options.subject is not None else None
     settings: SmtpSettings | None = None
     try:
-        settings = read_settings(dry_run=args.dry_run)
+        settings = read_settings(dry_run=options.dry_run)
     except ReportErrors as exc:
         problems.extend(exc)
     problems.raise_if_any()
@@ -128,40 +146,21 @@ def _listed(recipients: tuple[Recipient, ...]) -> str:
     return f"{shown} and {more:,} more" if more > 0 else shown
 
 
-def email_command(args: argparse.Namespace, out: Path) -> int:
-    recipients, subject, settings = _validated(args)
+def email_command(options: EmailOptions) -> int:
+    """Check, build if needed, then write (``dry_run``) or send the briefing email."""
+    recipients, subject, settings = _validated(options)
+    out = options.out
     with exclusive(out):
-        pdf, manifest = current_build(args.project, out)
-        pdf_sha256 = _sha256(pdf)
-        content = read_content(out / "briefing.html")
-        if subject is None:
-            subject = content.subject()
-            problem = header_problem(subject, "the briefing's title and edition")
-            if problem:
-                raise ReportError(problem)
-        envelope = Envelope(settings.sender, subject, datetime.now(UTC).replace(microsecond=0))
-        message = build_message(content, envelope, pdf)
-        raw = serialize(message)
-        check_serialized(raw, message)
-        if len(raw) > settings.max_bytes:
-            raise ReportError(
-                f"the briefing email is {_mb(len(raw))} ({len(raw):,} bytes), over the "
-                f"{_mb(settings.max_bytes)} limit (REPORTGEN_MAIL_MAX_MB); nothing was sent"
-            )
-        history = read_history(out, pdf_sha256)
-        todo, have, doubtful = _split(recipients, history, resend=args.resend)
+        prepared = _prepare(options, subject, settings)
+        history = read_history(out, prepared.pdf_sha256)
+        todo, have, doubtful = _split(recipients, history, resend=options.resend)
         facts = {
             "from": str(settings.sender),
             "to": f"{_listed(todo)} (each sees only 'undisclosed-recipients')" if todo else "",
-            "subject": subject,
-            "attachment": f"{envelope.attachment_name} ({len(pdf):,} bytes, "
-            f"{manifest['outputs']['briefing.pdf'].get('pages', '?')} pages, "
-            f"sha256 {pdf_sha256[:12]})",
-            "message": f"{len(raw):,} bytes of {_mb(settings.max_bytes)} allowed, "
-            f"{message['Message-ID']}",
+            **prepared.facts,
         }
-        if args.dry_run:
-            write_atomic(out / EML, raw, shown=str(out / EML))
+        if options.dry_run:
+            write_atomic(out / EML, prepared.raw, shown=str(out / EML))
             print(f"dry run, nothing sent: the message is in {out / EML}")
             _print_facts(facts)
             _print_skipped(have, doubtful, out)
@@ -175,14 +174,47 @@ def email_command(args: argparse.Namespace, out: Path) -> int:
         print(f"sending through {settings.server} ({settings.security})")
         _print_facts(facts)
         outcome = deliver(
-            raw,
+            prepared.raw,
             [r.address for r in todo],
             settings,
-            message_id=str(message["Message-ID"]),
-            pdf_sha256=pdf_sha256,
+            message_id=str(prepared.message["Message-ID"]),
+            pdf_sha256=prepared.pdf_sha256,
             log_path=out / DELIVERY_LOG,
         )
     return _report(outcome, len(todo), doubtful=bool(doubtful))
+
+
+def _prepare(options: EmailOptions, subject: str | None, settings: SmtpSettings) -> _Prepared:
+    """The message for the current build: rendered from its store, checked, within size."""
+    from reportgen.deliver.view import email_view
+    from reportgen.editions.command import open_checked_store
+
+    pdf, manifest = current_build(options.project, options.out)
+    view = email_view(open_checked_store(options.project), options.project, options.out / "charts")
+    if subject is None:
+        subject = view.subject()
+        problem = header_problem(subject, "the briefing's title and edition")
+        if problem:
+            raise ReportError(problem)
+    envelope = Envelope(settings.sender, subject, datetime.now(UTC).replace(microsecond=0))
+    message = build_message(view, envelope, pdf)
+    raw = serialize(message)
+    check_serialized(raw, message)
+    if len(raw) > settings.max_bytes:
+        raise ReportError(
+            f"the briefing email is {_mb(len(raw))} ({len(raw):,} bytes), over the "
+            f"{_mb(settings.max_bytes)} limit (REPORTGEN_MAIL_MAX_MB); nothing was sent"
+        )
+    pdf_sha256 = _sha256(pdf)
+    pages = manifest["outputs"]["briefing.pdf"].get("pages", "?")
+    facts = {
+        "subject": subject,
+        "attachment": f"{envelope.attachment_name} ({len(pdf):,} bytes, {pages} pages, "
+        f"sha256 {pdf_sha256[:12]})",
+        "message": f"{len(raw):,} bytes of {_mb(settings.max_bytes)} allowed, "
+        f"{message['Message-ID']}",
+    }
+    return _Prepared(raw, message, pdf_sha256, facts)
 
 
 def _split(
