@@ -9,10 +9,15 @@ import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import pytest
+from pydantic import Field
 
-from reportgen.charts import KINDS, ChartsResult, build_charts, check_charts
+from reportgen.charts import KINDS, ChartsResult, build_charts, check_charts, style
+from reportgen.charts.kind import Box, ChartKind, no_group_rules
+from reportgen.charts.resolve import MarkGroup, Resolved, point_mark
+from reportgen.charts.spec import ChartSpec, Point
 from reportgen.errors import Problems, ReportError, ReportErrors
 from reportgen.facts import open_store
 from reportgen.facts.derive import derive
@@ -20,6 +25,9 @@ from reportgen.facts.model import Derived, Fact, PublicationDate, Source
 from reportgen.facts.store import Store
 from reportgen.numbers import format_figure
 from tests.conftest import REPO, copy_project, run_reportgen
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -488,6 +496,76 @@ def test_check_does_not_import_matplotlib() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+# --- the registry of kinds -----------------------------------------------------------------
+
+
+class DotChart(ChartSpec):
+    """A kind the product does not have: one dot per figure along a value axis."""
+
+    kind: Literal["dot"]
+    dots: Annotated[list[Point], Field(min_length=1, max_length=8)]
+
+
+def _draw_dots(fig: MplFigure, box: Box, chart: Resolved) -> None:
+    marks = chart.groups[0].marks
+    ax = style.place_axes(fig, style.Margins(), box)
+    ax.set_xlim(0, max(m.value for m in marks) * 1.3)
+    ax.set_ylim(-1, len(marks))
+    for y, mark in enumerate(marks):
+        ax.plot([mark.value], [y], marker="o")
+        ax.annotate(f"{mark.label}: {mark.short}", (mark.value, y))
+
+
+DOT = ChartKind(
+    name="dot",
+    model=DotChart,
+    noun="Dot plot",
+    groups_key="dots",
+    figure_refs=lambda spec: [(p.id, ("dots", i)) for i, p in enumerate(spec.dots)],
+    groups=lambda spec, store: [MarkGroup("", tuple(point_mark(store, p) for p in spec.dots))],
+    check_group=no_group_rules,
+    height_in=lambda chart, narrow: 1.5,
+    draw=_draw_dots,
+)
+DOTS = """
+    id: dots
+    kind: dot
+    title: Capacity as dots
+    dots: [alpha-output, {id: gamma-capacity, label: The big one}]
+"""
+
+
+def test_a_new_kind_is_one_registry_line_away_from_being_drawn(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(KINDS, DOT.name, DOT)  # the one line a new kind adds
+    shutil.rmtree(project / "charts")
+    write_specs(project, {"dots.yaml": DOTS})
+    result = build_charts(make_store(project), project, tmp_path / "out")
+    (chart,) = result.charts
+    assert chart.kind == "dot"
+    assert {"Alpha: ~150k", "The big one: 700k estimated"} <= set(texts(chart.svg))
+    assert chart.alt.startswith("Dot plot: Capacity as dots. Alpha: about 150,000 vehicles a")
+    assert chart.size_pt == pytest.approx((170 / 25.4 * 72, 1.5 * 72))
+    assert chart.png_path.read_bytes()[:4] == b"\x89PNG"
+    # Checked like every kind: figures located in the spec, units on one axis, its fields.
+    wrong = DOTS.replace("alpha-output", "alpha-outptu")
+    assert problems_for(project, {"dots.yaml": wrong}) == [
+        "charts/dots.yaml:4:8: chart 'dots': no fact or derived metric 'alpha-outptu'"
+    ]
+    mixed = DOTS.replace("gamma-capacity", "sales-2022")
+    assert problems_for(project, {"dots.yaml": mixed}) == [
+        "charts/dots.yaml:4:7: chart 'dots': figures in units vehicles, vehicles/year "
+        "cannot share an axis"
+    ]
+    extra = DOTS + "    bars: [alpha-output]\n"
+    assert problems_for(project, {"dots.yaml": extra}) == [
+        "charts/dots.yaml:5:1: unknown field 'bars' in a dot chart"
+    ]
+    pie = problems_for(project, {"pie.yaml": "id: pie\nkind: pie\ntitle: Pie\n"})
+    assert pie[0].endswith("valid kinds: bar, dot, grouped_bar, line, share, stacked_bar")
 
 
 # --- the briefing's own charts -------------------------------------------------------------

@@ -24,6 +24,7 @@ from reportgen.charts.spec import (
 from reportgen.errors import Problems, ReportError
 from reportgen.facts.store import Figure, Store
 from reportgen.numbers import format_figure
+from reportgen.periods import month_year
 from reportgen.units import UNITS
 from reportgen.yamlio import locate
 
@@ -34,20 +35,6 @@ _LOOK_OF_STATUS: dict[str, Look] = {
     "planned": "plan",
     "target": "plan",
 }
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 #: Totals and shares may differ from the sum of what they stand for by rounding only.
 TOLERANCE = 0.005
 _WHOLE_YEAR = re.compile(r"^(?:by |since )?\d{4}$")
@@ -228,9 +215,7 @@ def source_line(store: Store, figures: list[Figure]) -> str:
         if source is None:
             parts.append(source_id)
             continue
-        date = source.published.date
-        year, _, month = date.partition("-")
-        when = f"{_MONTHS[int(month[:2]) - 1]} {year}" if month else year
+        when = month_year(source.published.date)
         publisher = f", {source.publisher}" if source.publisher else ""
         parts.append(f"“{source.title}”{publisher}, {when}")
     label = "Source" if len(parts) == 1 else "Sources"
