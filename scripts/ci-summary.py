@@ -3,10 +3,10 @@
 Usage: python scripts/ci-summary.py [OUT [PROJECT]]   (default: build .), e.g.
     .venv/bin/python scripts/ci-summary.py build >> "$GITHUB_STEP_SUMMARY"
 
-Everything comes from the build itself (manifest.json and briefing.html, read the
-way the email reads them), so the summary shows what the artifact holds; what changed
-since the edition before comes from the project's editions/ and store, as the
-briefing's "What changed" section shows it.
+Sizes and pages come from the build itself (manifest.json); the title, dates and key
+figures from the store the build was made from, as the email shows them (its
+templates' key figures); what changed since the edition before from the project's
+editions/ and store, as the briefing's "What changed" section shows it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reportgen.deliver.content import read_content
+from reportgen.deliver.view import email_view
+from reportgen.editions.command import open_checked_store
 
 
 def _cell(text: str) -> str:
@@ -57,11 +58,13 @@ def changes_markdown(project: Path) -> str:
 def summary(out: Path, project: Path = Path()) -> str:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     outputs: dict[str, dict[str, Any]] = manifest["outputs"]
-    content = read_content(out / "briefing.html")
+    view = email_view(open_checked_store(project), project, out / "charts")
+    as_of: list[str] = view.context["as_of"]  # type: ignore[assignment]
+    key_figures: list[Any] = view.context["key_figures"]  # type: ignore[assignment]
     lines = [
-        f"## {_cell(content.title)}",
+        f"## {_cell(view.title)}",
         "",
-        f"Data as of **{_cell(' and '.join(content.as_of))}** · "
+        f"Data as of **{_cell(' and '.join(as_of))}** · "
         f"{_pages(out, outputs.get('briefing.pdf', {}))} pages · "
         f"inputs `{str(manifest.get('inputs_digest', '?'))[:12]}`",
         "",
@@ -69,7 +72,8 @@ def summary(out: Path, project: Path = Path()) -> str:
         "|---|--:|---|",
     ]
     lines += [
-        f"| {_cell(k.label)} | {_cell(k.value)} | {_cell(k.period)} |" for k in content.key_figures
+        f"| {_cell(k.label)} | {_cell(k.value.striptags())} | {_cell(k.when.striptags())} |"
+        for k in key_figures
     ]
     lines += ["", changes_markdown(project).rstrip("\n")]
     lines += ["", "| Output | Size | sha256 |", "|---|--:|---|"]
