@@ -17,6 +17,7 @@ from test_email_command import (
     briefing_pdf,  # noqa: F401 - fixture
     built,  # noqa: F401 - fixture
     run,
+    small_build,  # noqa: F401 - fixture
     use,
 )
 from test_email_smtp import (
