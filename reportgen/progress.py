@@ -21,7 +21,6 @@ class Stages:
     def __init__(self) -> None:
         self.timings_ms: dict[str, int] = {}
         self._notes: dict[str, str] = {}
-        self._started = time.perf_counter()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -36,6 +35,3 @@ class Stages:
     def note(self, name: str, text: str) -> None:
         """Detail shown on the stage's progress line ("12 charts, 3 drawn")."""
         self._notes[name] = text
-
-    def total_ms(self) -> int:
-        return round((time.perf_counter() - self._started) * 1000)

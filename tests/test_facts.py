@@ -59,13 +59,13 @@ def test_real_store_accounts_for_every_number_in_both_sources() -> None:
 
 def test_derived_metrics_compute_what_the_briefing_quotes() -> None:
     store = open_store(ROOT)
-    assert store.values["seres-capacity-before"] == 300_000
-    assert store.values["seres-capacity-after"] == 1_000_000
-    assert store.values["seres-capacity-multiple"] == pytest.approx(10 / 3)
-    assert store.values["se-project-investment-per-vehicle"] == pytest.approx(1e10 / 7e5)
-    assert store.values["chongqing-share-of-china-2023"] == pytest.approx(2.3e6 / 30.161e6 * 100)
-    assert store.values["chongqing-nev-output-2022-implied"] == pytest.approx(5e5 / 1.37)
-    assert store.values["chongqing-growth-needed-2025"] == pytest.approx(
+    assert store.derived_values["seres-capacity-before"] == 300_000
+    assert store.derived_values["seres-capacity-after"] == 1_000_000
+    assert store.derived_values["seres-capacity-multiple"] == pytest.approx(10 / 3)
+    assert store.derived_values["se-project-investment-per-vehicle"] == pytest.approx(1e10 / 7e5)
+    assert store.derived_values["chongqing-share-of-china-2023"] == pytest.approx(2.3e6 / 30.161e6 * 100)
+    assert store.derived_values["chongqing-nev-output-2022-implied"] == pytest.approx(5e5 / 1.37)
+    assert store.derived_values["chongqing-growth-needed-2025"] == pytest.approx(
         ((1.5e6 / 5e5) ** 0.5 - 1) * 100
     )
     growth = store.figure("chongqing-growth-needed-2027")
@@ -452,7 +452,7 @@ def test_json_export_round_trips_every_fact() -> None:
     document = json.loads(result.stdout)
     store = open_store(ROOT)
     assert {f["id"] for f in document["facts"]} == set(store.facts)
-    assert {d["id"]: d["value"] for d in document["derived"]} == store.values
+    assert {d["id"]: d["value"] for d in document["derived"]} == store.derived_values
 
 
 # --- random and mutated YAML only ever produce our own error -----------------------------------

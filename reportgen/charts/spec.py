@@ -198,7 +198,7 @@ def check_against_store(item: LoadedSpec, store: Store, problems: Problems) -> b
         if not store.has(ref):
             problems.add(f"chart '{spec.id}': no fact or derived metric '{ref}'", where)
             ok = False
-        elif ref in store.derived and ref not in store.values:
+        elif ref in store.derived and ref not in store.derived_values:
             ok = False  # derive() has reported why it has no value
     for where, message in text_problems(raw):
         problems.add(f"chart '{spec.id}': {message}", where)

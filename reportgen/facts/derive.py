@@ -8,8 +8,9 @@ allowed: formulas are content, and content never runs code.
 from __future__ import annotations
 
 import math
+from graphlib import CycleError, TopologicalSorter
 
-from reportgen.errors import Location, Problems
+from reportgen.errors import Problems
 from reportgen.facts.formula import REF, Step, compile_formula, evaluate
 from reportgen.facts.model import Precision, Status
 from reportgen.facts.store import Figure, Store
@@ -27,7 +28,20 @@ def references(formula: str) -> list[str]:
 
 
 def derive(store: Store, problems: Problems) -> None:
-    """Compute every derived metric into ``store.values``; report cycles and bad formulas."""
+    """Compute every derived metric into ``store.derived_values``; report cycles and bad
+    formulas. A metric that reads one that has no value gets none either, silently: the
+    problem is reported where it is."""
+    compiled = _compile(store, problems)
+    done: set[str] = set()
+    for metric_id in _order(store, compiled, problems):
+        if metric_id in compiled and _compute(
+            store, compiled[metric_id], metric_id, done, problems
+        ):
+            done.add(metric_id)
+
+
+def _compile(store: Store, problems: Problems) -> dict[str, list[Step]]:
+    """Each formula that reads and names only known ids, compiled."""
     compiled: dict[str, list[Step]] = {}
     for metric in store.derived.values():
         loc = store.where(metric.id)
@@ -39,85 +53,73 @@ def derive(store: Store, problems: Problems) -> None:
             continue
         for ref in references(metric.formula):
             if not store.has(ref):
-                if store.partial:
-                    compiled.pop(metric.id, None)
-                    continue
-                problems.add(f"derived '{metric.id}': formula names unknown id '{ref}'", loc)
+                if not store.partial:
+                    problems.add(f"derived '{metric.id}': formula names unknown id '{ref}'", loc)
                 compiled.pop(metric.id, None)
-    state: dict[str, str] = {}  # id -> "visiting" | "done" | "failed"
-    for metric_id in sorted(compiled):
-        _visit(store, compiled, state, metric_id, problems)
+    return compiled
 
 
-def _visit(
-    store: Store,
-    compiled: dict[str, list[Step]],
-    state: dict[str, str],
-    start: str,
-    problems: Problems,
-) -> None:
-    """Compute ``start`` after the derived metrics it reads, depth first on an explicit
-    stack: a chain of thousands of metrics, each reading the last, is no deeper."""
-    trail: list[str] = []
-    stack: list[tuple[str, bool]] = [(start, False)]
-    while stack:
-        metric_id, inputs_ready = stack.pop()
-        if inputs_ready:
-            trail.pop()
-            _compute(store, compiled[metric_id], metric_id, state, problems)
-            continue
-        if state.get(metric_id) in ("done", "failed"):
-            continue
-        if state.get(metric_id) == "visiting":
-            cycle = " -> ".join([*trail[trail.index(metric_id) :], metric_id])
-            problems.add(f"derived metrics form a cycle: {cycle}", store.where(metric_id))
-            for member in trail:  # the cycle and whatever reads it
-                state[member] = "failed"
-            return
-        if metric_id not in compiled:
-            state[metric_id] = "failed"
-            continue
-        state[metric_id] = "visiting"
-        trail.append(metric_id)
-        stack.append((metric_id, True))
-        for ref in reversed(references(store.derived[metric_id].formula)):
-            if ref in store.derived:
-                stack.append((ref, False))
+def _order(store: Store, compiled: dict[str, list[Step]], problems: Problems) -> list[str]:
+    """The metrics, each after the derived metrics it reads; a cycle is reported (at its
+    first id) and left out, and so, later, is whatever reads it."""
+    graph = {
+        metric_id: [r for r in references(store.derived[metric_id].formula) if r in store.derived]
+        for metric_id in sorted(compiled)
+    }
+    while True:
+        try:
+            return list(TopologicalSorter(graph).static_order())
+        except CycleError as exc:
+            cycle = _as_read(exc.args[1])
+            problems.add(
+                f"derived metrics form a cycle: {' -> '.join(cycle)}", store.where(cycle[0])
+            )
+            for member in cycle:
+                graph.pop(member, None)
+                compiled.pop(member, None)
+
+
+def _as_read(cycle: list[str]) -> list[str]:
+    """graphlib's cycle (each id an input of the next) as "a -> b": a reads b, from the
+    first id in sorted order round to itself, so the message does not depend on where
+    the search entered the cycle."""
+    members = cycle[-1:0:-1]
+    first = members.index(min(members))
+    members = members[first:] + members[:first]
+    return [*members, members[0]]
 
 
 def _compute(
-    store: Store, steps: list[Step], metric_id: str, state: dict[str, str], problems: Problems
-) -> None:
+    store: Store, steps: list[Step], metric_id: str, done: set[str], problems: Problems
+) -> bool:
+    """Compute one metric whose derived inputs have been computed (or failed); whether
+    it has a value."""
     values: dict[str, float] = {}
     for ref in references(store.derived[metric_id].formula):
         if ref in store.facts:
             values[ref] = store.facts[store.current(ref)].figure
-        elif state.get(ref) == "done":
-            values[ref] = store.values[ref]
+        elif ref in done:
+            values[ref] = store.derived_values[ref]
         else:
-            state[metric_id] = "failed"
-            return
+            return False
     try:
         value = evaluate(steps, values)
     except ZeroDivisionError:
         problems.add(f"derived '{metric_id}': division by zero", store.where(metric_id))
-        state[metric_id] = "failed"
-        return
+        return False
     except OverflowError:
         problems.add(f"derived '{metric_id}': result is not a real number", store.where(metric_id))
-        state[metric_id] = "failed"
-        return
+        return False
     if not math.isfinite(value):
         problems.add(f"derived '{metric_id}': result is not finite", store.where(metric_id))
-        state[metric_id] = "failed"
-        return
-    store.values[metric_id] = value
+        return False
+    store.derived_values[metric_id] = value
     # Its inputs' leaves are known by now: a chain of metrics costs one step per link.
     refs = references(store.derived[metric_id].formula)
     # A fact's leaf is its current figure: a superseded input counts as its successor.
     found = (leaf for ref in refs for leaf in store.leaves.get(ref, (store.current(ref),)))
     store.leaves[metric_id] = tuple(dict.fromkeys(found))
-    state[metric_id] = "done"
+    return True
 
 
 def _leaves(store: Store, figure_id: str) -> list[str]:
@@ -150,7 +152,7 @@ def describe(store: Store, metric_id: str) -> Figure:
     return Figure(
         id=metric.id,
         kind="derived",
-        value=store.values[metric_id],
+        value=store.derived_values[metric_id],
         unit=metric.unit,
         precision=precision,
         status=status,
@@ -164,7 +166,3 @@ def describe(store: Store, metric_id: str) -> Figure:
         inputs=tuple(references(metric.formula)),
         caveats=tuple(metric.caveats),
     )
-
-
-def location_of(store: Store, metric_id: str) -> Location | None:
-    return store.where(metric_id)

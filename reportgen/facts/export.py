@@ -1,7 +1,8 @@
 """``reportgen facts export``: the whole store as JSON, CSV or SQLite.
 
 The SQLite file is for analysts who query the store with sqlite3 or Datasette:
-tables ``sources``, ``entities``, ``relations``, ``facts``, ``derived``,
+tables ``sources``, ``entities``, ``relations``, ``facts`` (every figure: a derived
+metric is a row of kind ``derived`` with its formula and computed value),
 ``derived_inputs``, ``conflicts`` and ``conflict_facts``.
 """
 
@@ -71,7 +72,7 @@ def as_json(store: Store) -> str:
         "derived": [
             {
                 **d.model_dump(),
-                "value": store.values[d.id],
+                "value": store.derived_values[d.id],
                 "inputs": list(store.figure(d.id).inputs),
             }
             for d in store.derived.values()

@@ -68,8 +68,8 @@ class Store:
     ignored: list[Ignored] = field(default_factory=list)
     #: Where each record was written: id (or "ignore:N") -> location.
     locations: dict[str, Location] = field(default_factory=dict)
-    #: Values of derived metrics, computed at load.
-    values: dict[str, float] = field(default_factory=dict)
+    #: Values of derived metrics, computed at load (facts keep theirs).
+    derived_values: dict[str, float] = field(default_factory=dict)
     #: Derived metric id -> the facts it ultimately rests on, found with its value.
     leaves: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Fact id -> where in its quote the number it states stands (set by the checks).
