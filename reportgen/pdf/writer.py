@@ -141,25 +141,30 @@ def _fetcher_class() -> type[Any]:
             return self._file(url)
 
         def _file(self, url: str) -> Any:
-            parts = urlsplit(url)
-            if parts.netloc not in ("", "localhost"):
-                raise FetchRefused(f"refused to fetch '{url}': a file URL on another host")
-            raw = unquote(parts.path)
-            # Symlinks resolved first: a link inside the project may not point out of it.
-            path = Path(raw).resolve()
-            if not any(path.is_relative_to(root) for root in self.roots):
-                raise FetchRefused(
-                    f"refused to fetch '{raw}': outside the project "
-                    f"({', '.join(str(r) for r in self.roots)})"
-                )
-            if not path.is_file():
-                raise FetchRefused(f"the briefing refers to '{raw}', which does not exist")
+            path = _project_file(url, self.roots)
             content_type = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(
                 path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
             )
 
     return ProjectFetcher
+
+
+def _project_file(url: str, roots: tuple[Path, ...]) -> Path:
+    """The file a ``file:`` URL names, if it is one under ``roots``; else FetchRefused."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise FetchRefused(f"refused to fetch '{url}': a file URL on another host")
+    raw = unquote(parts.path)
+    # Symlinks resolved first: a link inside the project may not point out of it.
+    path = Path(raw).resolve()
+    if not any(path.is_relative_to(root) for root in roots):
+        raise FetchRefused(
+            f"refused to fetch '{raw}': outside the project ({', '.join(str(r) for r in roots)})"
+        )
+    if not path.is_file():
+        raise FetchRefused(f"the briefing refers to '{raw}', which does not exist")
+    return path
 
 
 def project_fetcher(roots: Sequence[Path], charts: ChartSource | None = None) -> Any:
@@ -305,7 +310,7 @@ def html_to_pdf(
     ``reportgen-chart:ID`` images of the print HTML. ``attachments`` are embedded
     files, dated like the PDF.
     """
-    from weasyprint import HTML, Attachment
+    from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     _check_harfbuzz_subset()
@@ -316,29 +321,13 @@ def html_to_pdf(
             document = HTML(
                 string=html, base_url=str(base.resolve()) + "/", url_fetcher=fetcher
             ).render(font_config=font_config, pdf_variant="pdf/ua-1")
-            metadata = document.metadata
-            metadata.title = meta.title
-            metadata.authors = [meta.author]
-            metadata.description = meta.subject
-            metadata.keywords = list(meta.keywords)
-            metadata.lang = meta.language
-            metadata.generator = f"reportgen {__version__}"
-            metadata.created = metadata.modified = pdf_date(source_date_epoch)
+            _describe(document.metadata, meta, source_date_epoch)
             # The file identifier is a hash of the content, so identical inputs give
             # identical bytes.
-            dated = datetime.fromtimestamp(source_date_epoch, UTC)
-            embedded = [
-                Attachment(
-                    string=a.data,
-                    name=a.name,
-                    description=a.description,
-                    created=dated,
-                    modified=dated,
-                )
-                for a in attachments
-            ]
             data = document.write_pdf(
-                pdf_variant="pdf/ua-1", pdf_identifier=True, attachments=embedded
+                pdf_variant="pdf/ua-1",
+                pdf_identifier=True,
+                attachments=_embedded(attachments, source_date_epoch),
             )
     except ReportErrors:
         if not fetcher.refusals:
@@ -356,3 +345,27 @@ def html_to_pdf(
     from reportgen.pdf.structure import restructure
 
     return PdfResult(data=restructure(data), pages=len(document.pages))
+
+
+def _describe(metadata: Any, meta: PdfMeta, epoch: int) -> None:
+    """The PDF's metadata as the report declares it, dated by its data."""
+    metadata.title = meta.title
+    metadata.authors = [meta.author]
+    metadata.description = meta.subject
+    metadata.keywords = list(meta.keywords)
+    metadata.lang = meta.language
+    metadata.generator = f"reportgen {__version__}"
+    metadata.created = metadata.modified = pdf_date(epoch)
+
+
+def _embedded(attachments: Sequence[PdfAttachment], epoch: int) -> list[Any]:
+    """WeasyPrint's attachments, dated like the PDF."""
+    from weasyprint import Attachment
+
+    dated = datetime.fromtimestamp(epoch, UTC)
+    return [
+        Attachment(
+            string=a.data, name=a.name, description=a.description, created=dated, modified=dated
+        )
+        for a in attachments
+    ]
