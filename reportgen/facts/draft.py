@@ -159,6 +159,7 @@ class _Work:
         self.keep = [(q.start, q.end) for q in reading.quantities]
         self.keep += [(u.start, u.end) for u in reading.unread]
         self.deferred: list[Quantity] = []
+        self.ignored: list[tuple[int, int]] = []
         self.preferred = _currencies_in_use(store)
         from reportgen.facts.draft_fields import Namer
 
@@ -199,6 +200,7 @@ class _Work:
         review: bool = True,
     ) -> None:
         start, end = window(self.text, (item.start, item.end), self.keep, sentence, words)
+        self.ignored.append((start, end))
         said = re.sub(r"\s+", " ", self.text[start:end])
         self.result.ignores.append(DraftIgnore(item.start, said, reason, review))
 
@@ -252,7 +254,7 @@ class _Work:
         spans = [f.quote for f in self.result.facts]
         opening = self.sentences[:3]
         for quantity in self.deferred:
-            if any(s <= quantity.start and quantity.end <= e for s, e in spans):
+            if any(s <= quantity.start and quantity.end <= e for s, e in spans + self.ignored):
                 continue
             sentence = sentence_at(self.sentences, quantity.start)
             reason = guess.name_like(self.text, quantity)

@@ -10,6 +10,7 @@ from reportgen.facts import draft_guess as guess
 from reportgen.facts.draft_text import Sentence, quote_span
 from reportgen.facts.model import Fact
 from reportgen.facts.store import Store
+from reportgen.units import UNITS
 
 if TYPE_CHECKING:
     from reportgen.facts.draft import Draft, DraftFact, _Work
@@ -21,10 +22,14 @@ def fill(work: _Work, made: DraftFact, sentence: Sentence) -> None:
     quote_text = text[made.quote[0] : made.quote[1]]
     future = guess.is_future(quote_text)
     found, span = guess.period(text, made.quote, made.at, published, future)
-    if span is None and made.quote != (sentence.start, sentence.end):
-        wider, wide_span = guess.period(
-            text, (sentence.start, sentence.end), made.at, published, future
+    if span is None and made.quote[0] > sentence.start:
+        # Only a time phrase before the figure ("In 2023, it sold…"): one after it may
+        # belong to the next clause's figure.
+        lead = max(
+            [sentence.start]
+            + [m.end() for m in _COORDINATED.finditer(text, sentence.start, made.quote[0])]
         )
+        wider, wide_span = guess.period(text, (lead, made.quote[1]), made.at, published, future)
         if wide_span is not None:
             need = (min(made.at, wide_span[0]), max(made.quantity.end, wide_span[1]))
             made.quote = quote_span(text, sentence, work.keep, need)
@@ -32,13 +37,38 @@ def fill(work: _Work, made: DraftFact, sentence: Sentence) -> None:
     made.fields["period"] = found
     quote_text = text[made.quote[0] : made.quote[1]]
     made.fields["status"] = guess.status(quote_text, text[sentence.start : made.quote[0]])
-    made.fields["unit"] = guess.unit(text, made.quantity, work.preferred)
+    made.fields["unit"] = _unit(work, made, sentence)
     made.fields["metric"] = work.namer.metric(
         guess.metric(text, made.quote, made.at, made.value("unit"))
     )
     made.fields["entity"] = work.namer.entity(text, made.quote, made.at, sentence)
     made.fields["id"] = work.namer.fact_id(made)
     made.supersedes = work.namer.supersedes(made)
+
+
+#: Where a coordinated clause starts, often with another subject ("…, and the
+#: government has offered…"): a time phrase before it is not this figure's.
+_COORDINATED = re.compile(r",\s+(?:and|but|while)\s|;\s")
+_PRONOUN = re.compile(
+    r"^(?:it|its|they|their|the (?:company|group|carmaker|truckmaker|firm|maker|operator))\b",
+    re.I,
+)
+
+
+def _unit(work: _Work, made: DraftFact, sentence: Sentence) -> guess.Guess:
+    """Said by the number, else named before it in the sentence, else the unit of the
+    figure before (a list of counts: "31,000 cars in the UK and 22,500 in Germany")."""
+    found = guess.unit(work.text, made.quantity, work.preferred)
+    if found.value:
+        return found
+    before = guess.unit_before(work.text, sentence.start, made.at)
+    if before is not None:
+        return before
+    for earlier in reversed(work.result.facts):
+        code = earlier.value("unit")
+        if code in UNITS and UNITS[code].kind == "count":
+            return guess.Guess(code, "no unit by the number: the unit of the figure before")
+    return guess.Guess("count", "no unit by the number: name one of seeds/units.yaml")
 
 
 def _slug(text: str) -> str:
@@ -87,10 +117,13 @@ class Namer:
         return name, entity_id
 
     def entity(self, text: str, quote: tuple[int, int], at: int, sentence: Sentence) -> guess.Guess:
-        for scope, where in (
-            (quote, "the quote"),
-            ((sentence.start, sentence.end), "the sentence"),
-        ):
+        known = self._known(text, quote, at)
+        if known:
+            self.last = known[1]
+            return guess.Guess(known[1], f"'{known[0]}' in the quote")
+        if self.last is not None and _PRONOUN.match(text[sentence.start : sentence.end]):
+            return guess.Guess(self.last, "the entity of the figure before ('it', 'the company')")
+        for scope, where in (((sentence.start, sentence.end), "the sentence"),):
             known = self._known(text, scope, at)
             if known:
                 self.last = known[1]

@@ -40,14 +40,18 @@ _QUARTER_RE = re.compile(
 _RELATIVE_YEAR = re.compile(r"\b(last|this|next)\s+year\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:will|would|is set to|are set to|is due to|are due to|is to|are to|"
-    r"expects?|anticipates?|predicts?|intends?|hopes?|wants?|could|may)\b",
+    r"expects?|anticipates?|predicts?|intends?)\b",
     re.I,
 )
+_TARGET = re.compile(r"\b(?:wants?|hopes?|ambition|seeks?)\b", re.I)
+_PROPOSED = re.compile(r"\b(?:proposed|proposes|scheduled)\b", re.I)
 _PLANNED_VERBS = re.compile(
     r"\b(?:will|intends? to|is to|are to|wants? to)\s+(?:\w+\s+)?(?:open|build|launch|invest|"
     r"hire|add|start|begin|create|spend|set up|expand|close|cut|recruit|raise)\b",
     re.I,
 )
+#: Nouns that count in a unit of another name, when the project declares it.
+_SYNONYMS = {"people": "employees", "staff": "employees", "workers": "employees"}
 #: Keywords that name a metric, searched nearest the number; first match wins per word.
 METRIC_WORDS: tuple[tuple[str, str], ...] = (
     (r"market share|share of the market|share of", "market_share"),
@@ -67,6 +71,10 @@ METRIC_WORDS: tuple[tuple[str, str], ...] = (
     (r"stores?|dealerships?|showrooms?|outlets?", "stores"),
     (r"charging (?:points?|stations?)|chargers", "chargers"),
     (r"range", "range"),
+    (r"raised|funding", "funding"),
+    (r"subsid(?:y|ies)", "subsidies"),
+    (r"covers|area|square", "site_area"),
+    (r"dividend", "dividend"),
     (r"battery|batteries", "batteries"),
     (r"robots?", "robots"),
 )
@@ -176,30 +184,50 @@ def unit(text: str, quantity: Quantity, preferred: list[str]) -> Guess:
     return _noun_unit(text, quantity.end)
 
 
-def _noun_unit(text: str, end: int) -> Guess:
-    after = text[end : end + 80]
-    words = re.findall(r"[A-Za-z][A-Za-z-]*", after.split(".")[0])[:4]
+def _unit_table() -> dict[str, str]:
     table: dict[str, str] = {}
     for code in UNITS:
         spec = UNITS[code]
         for form in {code, spec.singular, spec.plural}:
             if form and " " not in form:
                 table.setdefault(form.lower(), code)
+    for word, code in _SYNONYMS.items():
+        if code in UNITS:
+            table.setdefault(word, code)
+    return table
+
+
+def _noun_unit(text: str, end: int) -> Guess:
+    """The first unit named after the number, before a preposition ends the phrase."""
+    after = text[end : end + 80]
+    words = re.findall(r"[A-Za-z][A-Za-z-]*", re.split(r"[.,;:]", after)[0])[:4]
+    table = _unit_table()
     for word in words:
+        if word.lower() in _STOP:
+            break
         found = table.get(word.lower())
         if found is None:
             continue
-        code = found
         rest = after[after.lower().find(word.lower()) + len(word) :]
-        if _PER_YEAR.match(rest) and f"{code}/year" in UNITS:
-            return Guess(f"{code}/year", f"'{word}' after the number, per year")
-        return Guess(code, f"'{word}' after the number")
-    noun = next((w for w in words if w.lower() not in _STOP), None)
-    if noun is None or not words or words[0].lower() in _STOP:
-        return Guess("count", "no unit after the number: name one of seeds/units.yaml")
-    plural = noun.lower() if noun.lower().endswith("s") else noun.lower() + "s"
-    return Guess(plural, f"'{noun}' after the number: not a unit of this project yet, "
-                 "declare it in seeds/units.yaml")  # fmt: skip
+        if _PER_YEAR.match(rest) and f"{found}/year" in UNITS:
+            return Guess(f"{found}/year", f"'{word}' after the number, per year")
+        return Guess(found, f"'{word}' after the number")
+    first = words[0] if words and re.match(r"\s", after) else ""
+    if first.lower().endswith("s") and first.lower() not in _STOP and len(first) > 3:
+        return Guess(first.lower(), f"'{first}' after the number: not a unit of this "
+                     "project yet, declare it in seeds/units.yaml")  # fmt: skip
+    return Guess("", "")
+
+
+def unit_before(text: str, start: int, stop: int) -> Guess | None:
+    """The unit named nearest before ``stop`` in ``text[start:stop]``: "cars" in
+    "registrations of electric cars fell to 92,627"."""
+    table = _unit_table()
+    for match in reversed(list(re.finditer(r"[A-Za-z][A-Za-z-]*", text[start:stop]))):
+        found = table.get(match.group(0).lower())
+        if found is not None and UNITS[found].kind == "count":
+            return Guess(found, f"'{match.group(0)}' earlier in the sentence")
+    return None
 
 
 def period(
@@ -266,14 +294,19 @@ def status(quote: str, before: str) -> Guess:
     said = [(m.start(), w) for w in STATUS_WORDS for m in re.finditer(rf"\b{w}\b", lowered)]
     if said:
         return Guess(STATUS_WORDS[min(said)[1]], None)
-    context = before.lower()
+    # Only the clause the figure stands in: "X plans…, and Y has offered 240 million".
+    context = re.split(r",\s+(?:and|but|while)\s|;\s", before.lower())[-1]
+    if re.search(r"\b(?:and|but|while)\s*$", context) or re.match(r"(?:and|but|while)\b", lowered):
+        context = ""
     earlier = [(m.start(), w) for w in STATUS_WORDS for m in re.finditer(rf"\b{w}\b", context)]
     if earlier:
         word = max(earlier)[1]
         return Guess(STATUS_WORDS[word], f"'{word}' earlier in the sentence")
-    if _PLANNED_VERBS.search(quote):
+    if match := _TARGET.search(quote) or _TARGET.search(context):
+        return Guess("target", f"'{match.group(0)}': an aim")
+    if _PLANNED_VERBS.search(quote) or _PROPOSED.search(quote):
         return Guess("planned", "a plan in the future tense")
-    if match := _FUTURE.search(quote) or _FUTURE.search(before):
+    if match := _FUTURE.search(quote) or _FUTURE.search(context):
         return Guess("expected", f"'{match.group(0)}': a figure still to come")
     return Guess("actual", "no word says it is an estimate, expectation, plan or target")
 
@@ -339,14 +372,26 @@ def name_like(text: str, quantity: Quantity) -> str | None:
     return None
 
 
+_PERSON_BEFORE = re.compile(
+    r"(?:executive|officer|chief|director|president|chair\w*|spokes\w+|analyst|minister|"
+    r"head|manager|founder|economist|said|says)\s+$",
+    re.I,
+)
+_PERSON_AFTER = re.compile(r"^\s+(?:said|says|told|added|noted|wrote)\b")
+
+
 def names_in(text: str, span: tuple[int, int]) -> list[tuple[int, str]]:
-    """Runs of capitalised words in ``span`` (where they start): candidate entity names."""
+    """Runs of capitalised words in ``span`` (where they start): candidate entity names,
+    leaving out people ("Chief executive Mara Quinn said")."""
     found = []
     run = re.compile(r"\b[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*)*")
     for match in run.finditer(text, span[0], span[1]):
         words = match.group(0).split()
         while words and words[0].lower() in _NAME_STOP:
             words = words[1:]
-        if words:
+        person = _PERSON_BEFORE.search(text[: match.start()]) or _PERSON_AFTER.match(
+            text[match.end() :]
+        )
+        if words and not person:
             found.append((match.end() - len(" ".join(words)), " ".join(words).rstrip(".’'")))
     return found

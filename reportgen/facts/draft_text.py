@@ -49,6 +49,8 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
 #: Punctuation that ends a clause, and conjunctions that start one.
 _CLAUSE_MARK = re.compile(r"[,;:]\s|\s[—–]\s|\s-\s|\(|\)|—")
 _CONJUNCTION = re.compile(r"\s(?:and|but|while|whereas|although|though)\s")
+_LEADING = re.compile(r"(?:and|but|while|whereas)\s+", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+\S+(?:\s+\S+)?$", re.I)
 #: A quote of fewer words than this takes the clause before (or after) it too.
 MIN_WORDS = 5
 #: A line at least this long that ends without punctuation is wrapped prose, not a
@@ -118,6 +120,8 @@ def clauses(text: str, sentence: Sentence, keep: list[tuple[int, int]]) -> list[
         for match in pattern.finditer(text, sentence.start, sentence.end):
             if any(s < match.end() and match.start() < e for s, e in keep):
                 continue
+            if pattern is _CONJUNCTION and _BETWEEN.search(text, sentence.start, match.start()):
+                continue  # "between January and September"
             cuts.append(match.span())
     pieces: list[Sentence] = []
     cursor = sentence.start
@@ -127,7 +131,14 @@ def clauses(text: str, sentence: Sentence, keep: list[tuple[int, int]]) -> list[
         pieces.append(_trimmed(text, cursor, start))
         cursor = end
     pieces.append(_trimmed(text, cursor, sentence.end))
+    pieces = [_unjoined(text, p) for p in pieces]
     return _merge_short_conjunctions(text, [p for p in pieces if p.end > p.start])
+
+
+def _unjoined(text: str, piece: Sentence) -> Sentence:
+    """A clause without the conjunction that joins it to the one before."""
+    lead = _LEADING.match(text, piece.start, piece.end)
+    return Sentence(lead.end(), piece.end) if lead else piece
 
 
 def _merge_short_conjunctions(text: str, pieces: list[Sentence]) -> list[Sentence]:
