@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pypdf
@@ -18,40 +19,6 @@ Eastbrook, 9 October 2024
 
 Tallgrass Motors sold 14,500 vans in the third quarter, the company said on Wednesday. \
 It holds orders for a further 8,200 vans and plans to open 12 stores over the coming year.
-"""
-
-#: What the fact draft proposes for ARTICLE, accepted as drafted.
-DRAFT = """\
-facts:
-  - id: tallgrass-2024-q3-sales
-    entity: tallgrass
-    metric: quarterly_sales
-    value: 14500
-    unit: vans
-    period: 2024-Q3
-    source: tallgrass-sales-2024
-    quote: "Tallgrass Motors sold 14,500 vans in the third quarter"
-  - id: tallgrass-open-orders
-    entity: tallgrass
-    metric: open_orders
-    value: 8200
-    unit: vans
-    period: as-of 2024-10
-    source: tallgrass-sales-2024
-    quote: "It holds orders for a further 8,200 vans"
-  - id: tallgrass-new-stores
-    entity: tallgrass
-    metric: new_stores
-    value: 12
-    unit: stores
-    status: planned
-    period: as-of 2024-10
-    source: tallgrass-sales-2024
-    quote: "plans to open 12 stores over the coming year"
-ignore:
-  - source: tallgrass-sales-2024
-    text: "Eastbrook, 9 October 2024"
-    reason: The article's dateline, recorded as the source's publication date.
 """
 
 
@@ -78,8 +45,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_a_new_briefing_from_an_empty_folder(tmp_path: Path) -> None:
-    """init -> sources add -> (the draft, accepted) -> check -> build: at most five
-    commands, and a handful of hand-edited lines beyond the draft."""
+    """init -> sources add -> facts draft (accepted as drafted) -> check -> build: five
+    commands, and two hand-edited lines beyond reviewing the draft."""
     commands = typed = 0
     folder = tmp_path / "vans"
     folder.mkdir()
@@ -105,9 +72,27 @@ def test_a_new_briefing_from_an_empty_folder(tmp_path: Path) -> None:
     assert "seeds/sources.yaml:" in result.stdout
     assert "9 October 2024" in result.stdout
 
-    # The draft, reviewed and accepted as drafted (not counted as hand-edited).
-    commands += 1  # reportgen facts draft tallgrass-sales-2024 -o seeds/facts/sales.yaml
-    (folder / "seeds" / "facts" / "sales.yaml").write_text(DRAFT, encoding="utf-8")
+    # The draft of every number in the article, for review.
+    result = run_reportgen(
+        ["facts", "draft", "tallgrass-sales-2024", "-o", "seeds/facts/sales.yaml"], cwd=folder
+    )
+    commands += 1
+    _ok(result)
+    drafted = folder / "seeds" / "facts" / "sales.yaml"
+    text = drafted.read_text(encoding="utf-8")
+    assert 'quote: "Tallgrass Motors sold 14,500 vans in the third quarter"' in text
+    assert 'period: "2024-Q3"' in text and "status: planned" in text
+    assert 'text: "Eastbrook, 9 October 2024"' in text
+    # Unreviewed, it fails check at its markers: the first line, then each guess.
+    result = run_reportgen(["check"], cwd=folder)
+    assert result.returncode == 1
+    assert "seeds/facts/sales.yaml:1:3:" in result.stderr
+    # Reviewed and accepted as drafted: the markers go (not counted as hand-edited).
+    kept = [re.sub(r"\s+# REVIEW:.*$", "", line) for line in text.splitlines()]
+    drafted.write_text(
+        "\n".join(line for line in kept if not line.startswith("# REVIEW:")) + "\n", "utf-8"
+    )
+    assert "REVIEW:" not in drafted.read_text(encoding="utf-8")
 
     # Before the date is confirmed, check names the line that still says REVIEW.
     result = run_reportgen(["check"], cwd=folder)
@@ -128,8 +113,8 @@ def test_a_new_briefing_from_an_empty_folder(tmp_path: Path) -> None:
     typed += _edit(
         folder / "templates" / "briefing.html.j2",
         "  {{ rg.chart_figure(",
-        '  <p>In {{ period("tallgrass-2024-q3-sales") }} it sold'
-        ' {{ fig("tallgrass-2024-q3-sales") }}.</p>\n  {{ rg.chart_figure(',
+        '  <p>In {{ period("tallgrass-sales-2024-q3") }} it sold'
+        ' {{ fig("tallgrass-sales-2024-q3") }}.</p>\n  {{ rg.chart_figure(',
     )
     result = run_reportgen(["check"], cwd=folder)
     commands += 1
