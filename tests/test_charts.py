@@ -15,7 +15,7 @@ import pytest
 from pydantic import Field
 
 from reportgen.charts import KINDS, ChartsResult, build_charts, check_charts, style
-from reportgen.charts.kind import Box, ChartKind, no_group_rules
+from reportgen.charts.kind import Box, ChartKind, SpecPath
 from reportgen.charts.resolve import MarkGroup, Resolved, point_mark
 from reportgen.charts.spec import ChartSpec, Point
 from reportgen.errors import Problems, ReportError, ReportErrors
@@ -508,27 +508,31 @@ class DotChart(ChartSpec):
     dots: Annotated[list[Point], Field(min_length=1, max_length=8)]
 
 
-def _draw_dots(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    marks = chart.groups[0].marks
-    ax = style.place_axes(fig, style.Margins(), box)
-    ax.set_xlim(0, max(m.value for m in marks) * 1.3)
-    ax.set_ylim(-1, len(marks))
-    for y, mark in enumerate(marks):
-        ax.plot([mark.value], [y], marker="o")
-        ax.annotate(f"{mark.label}: {mark.short}", (mark.value, y))
+class DotKind(ChartKind[DotChart]):
+    name = "dot"
+    model = DotChart
+    noun = "Dot plot"
+    groups_key = "dots"
+
+    def figure_refs(self, spec: DotChart) -> list[tuple[str, SpecPath]]:
+        return [(p.id, ("dots", i)) for i, p in enumerate(spec.dots)]
+
+    def groups(self, spec: DotChart, store: Store) -> list[MarkGroup]:
+        return [MarkGroup("", tuple(point_mark(store, p) for p in spec.dots))]
+
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        return 1.5
+
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        marks = chart.groups[0].marks
+        ax = style.place_axes(fig, style.Margins(), box)
+        ax.set_xlim(0, max(m.value for m in marks) * 1.3)
+        ax.set_ylim(-1, len(marks))
+        for y, mark in enumerate(marks):
+            ax.plot([mark.value], [y], marker="o")
+            ax.annotate(f"{mark.label}: {mark.short}", (mark.value, y))
 
 
-DOT = ChartKind(
-    name="dot",
-    model=DotChart,
-    noun="Dot plot",
-    groups_key="dots",
-    figure_refs=lambda spec: [(p.id, ("dots", i)) for i, p in enumerate(spec.dots)],
-    groups=lambda spec, store: [MarkGroup("", tuple(point_mark(store, p) for p in spec.dots))],
-    check_group=no_group_rules,
-    height_in=lambda chart, narrow: 1.5,
-    draw=_draw_dots,
-)
 DOTS = """
     id: dots
     kind: dot
@@ -540,7 +544,7 @@ DOTS = """
 def test_a_new_kind_is_one_registry_line_away_from_being_drawn(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(KINDS, DOT.name, DOT)  # the one line a new kind adds
+    monkeypatch.setitem(KINDS, "dot", DotKind())  # the one line a new kind adds
     shutil.rmtree(project / "charts")
     write_specs(project, {"dots.yaml": DOTS})
     result = build_charts(make_store(project), project, tmp_path / "out")

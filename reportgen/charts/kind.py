@@ -1,17 +1,16 @@
 """What a chart kind is: every part of it in one object, defined in one module.
 
-Each module in :mod:`reportgen.charts.kinds` defines one :class:`ChartKind`, and
-:data:`reportgen.charts.kinds.KINDS` lists them. Everything else dispatches through
-the kind: loading a spec picks its model, ``check`` finds its figures and resolves
-its marks, the PDF's layout asks its height, and drawing calls its builder. This
-module imports nothing at run time, so the spec, resolve and drawing modules can
-all name the type without importing one another.
+Each module in :mod:`reportgen.charts.kinds` defines one :class:`ChartKind` subclass
+and its one instance, ``KIND``; :data:`reportgen.charts.kinds.KINDS` lists them.
+Everything else dispatches through the kind: loading a spec picks its model, ``check``
+finds its figures and resolves its marks, the PDF's layout asks its height, and drawing
+calls its builder. This module imports nothing at run time, so the spec, resolve and
+drawing modules can all name the type without importing one another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -29,8 +28,7 @@ Box = tuple[float, float, float, float]
 S = TypeVar("S", bound="ChartSpec")
 
 
-@dataclass(frozen=True)
-class ChartKind(Generic[S]):
+class ChartKind(ABC, Generic[S]):
     """One kind of chart: how it is written, read from the store, checked and drawn."""
 
     #: The spec's ``kind:``.
@@ -41,23 +39,28 @@ class ChartKind(Generic[S]):
     noun: str
     #: The spec's key holding the marks' groups: problems with a group are located there.
     groups_key: str
-    #: Every figure id the spec reads (its text fields aside), with its path in the spec.
-    figure_refs: Callable[[S], list[tuple[str, SpecPath]]]
-    #: The spec's figures as groups of marks, resolved against the store.
-    groups: Callable[[S, Store], list[MarkGroup]]
-    #: What this kind asks of one group beyond every kind's rules: (path inside the
-    #: group, message) for each problem.
-    check_group: Callable[[MarkGroup], list[tuple[SpecPath, str]]]
-    #: The chart body's height in inches; the second argument asks for the phone drawing.
-    #: The PDF lays the page out by it before anything is drawn.
-    height_in: Callable[[Resolved, bool], float]
-    #: Places the marks in ``box`` of a matplotlib figure. Imports matplotlib itself:
-    #: ``reportgen check`` loads every kind and must not.
-    draw: Callable[[MplFigure, Box, Resolved], None]
     #: Whether every figure shares one value axis (units must agree across the chart).
     shared_axis: bool = True
 
+    @abstractmethod
+    def figure_refs(self, spec: S) -> list[tuple[str, SpecPath]]:
+        """Every figure id the spec reads (its text fields aside), with its path in it."""
 
-def no_group_rules(group: MarkGroup) -> list[tuple[SpecPath, str]]:
-    """For a kind with no rules of its own."""
-    return []
+    @abstractmethod
+    def groups(self, spec: S, store: Store) -> list[MarkGroup]:
+        """The spec's figures as groups of marks, resolved against the store."""
+
+    def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
+        """What this kind asks of one group beyond every kind's rules: (path inside the
+        group, message) for each problem."""
+        return []
+
+    @abstractmethod
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        """The chart body's height in inches, for the phone drawing if ``narrow``. The PDF
+        lays the page out by it before anything is drawn."""
+
+    @abstractmethod
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        """Place the marks in ``box`` of a matplotlib figure. matplotlib is imported by
+        the figure's maker, never by a kind's module: ``reportgen check`` loads them all."""

@@ -44,10 +44,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class Point(Strict):
-    """One plotted figure. A bare id is short for ``{id: ...}``."""
+class Marked(Strict):
+    """What a spec may say of a figure it plots. A bare id is short for ``{id: ...}``."""
 
-    id: Id
+    id: Id | None = None
     #: Overrides the figure's own label on the chart.
     label: Short | None = None
     #: A word or two printed after the value: "operating", "under construction".
@@ -58,6 +58,12 @@ class Point(Strict):
     @classmethod
     def _bare_id(cls, data: Any) -> Any:
         return {"id": data} if isinstance(data, str) else data
+
+
+class Point(Marked):
+    """One plotted figure."""
+
+    id: Id
 
 
 class ChartSpec(Strict):
@@ -79,11 +85,12 @@ class ChartSpec(Strict):
 @dataclass(frozen=True)
 class LoadedSpec:
     spec: ChartSpec
-    kind: ChartKind[Any]
     #: The file as the user reads it (relative to the project).
     shown: str
     file: Path
     raw: YMap
+    #: The spec's kind, which knows the figures it reads.
+    kind: ChartKind[Any]
 
 
 def spec_files(project: Path) -> list[Path]:
@@ -125,7 +132,7 @@ def load_specs(project: Path, problems: Problems) -> list[LoadedSpec]:
                 message += f" in a {kind} chart"
             problems.add(message, problem.location)
         if spec is not None:
-            loaded.append(LoadedSpec(spec, chart_kind, shown, file, raw))
+            loaded.append(LoadedSpec(spec, shown, file, raw, chart_kind))
     _check_ids(loaded, problems)
     return sorted(loaded, key=lambda s: (s.spec.order is None, s.spec.order or 0, s.file.name))
 

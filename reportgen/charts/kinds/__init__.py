@@ -1,8 +1,9 @@
 """Every kind of chart, one module each; :data:`KINDS` is the registry.
 
-A kind module defines its spec model, how its figures become marks, what it checks,
-its height and its builder, as one :class:`reportgen.charts.kind.ChartKind` named
-``KIND``. Adding a kind is one module here and one line below.
+A kind module defines its spec model and a :class:`reportgen.charts.kind.ChartKind`
+subclass (the figures the spec reads, the marks they make, what it checks, its height and
+its builder), and ends with its one instance, ``KIND``. Adding a kind is one module here
+and one line below.
 """
 
 from __future__ import annotations

@@ -3,16 +3,15 @@ with the reason the source gives no figure."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from reportgen.charts import shapes, style
-from reportgen.charts.kind import Box, ChartKind, SpecPath, no_group_rules
+from reportgen.charts.kind import Box, ChartKind, SpecPath
 from reportgen.charts.resolve import Mark, MarkGroup, Resolved, point_mark
-from reportgen.charts.spec import ChartSpec, Look, Point, Short, Strict
+from reportgen.charts.spec import ChartSpec, Marked, Point, Short
 from reportgen.charts.style import GAP, PALETTE, TEXT, Margins
-from reportgen.facts.model import Id
 from reportgen.units import UNITS
 
 if TYPE_CHECKING:
@@ -22,19 +21,10 @@ if TYPE_CHECKING:
     from reportgen.facts.store import Store
 
 
-class Bar(Strict):
+class Bar(Marked):
     """A bar, or a gap with the reason the source gives no value (``absent``)."""
 
-    id: Id | None = None
-    label: Short | None = None
-    tag: Short | None = None
-    look: Look | None = None
     absent: Short | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_id(cls, data: Any) -> Any:
-        return {"id": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
     def _value_or_reason(self) -> Bar:
@@ -57,23 +47,47 @@ class BarChart(ChartSpec):
     bars: Annotated[list[Bar], Field(min_length=1, max_length=12)]
 
 
-def _figure_refs(spec: BarChart) -> list[tuple[str, SpecPath]]:
-    return [(b.id, ("bars", i)) for i, b in enumerate(spec.bars) if b.id]
+class BarKind(ChartKind[BarChart]):
+    name = "bar"
+    model = BarChart
+    noun = "Bar chart"
+    groups_key = "bars"
 
+    def figure_refs(self, spec: BarChart) -> list[tuple[str, SpecPath]]:
+        return [(b.id, ("bars", i)) for i, b in enumerate(spec.bars) if b.id]
 
-def _groups(spec: BarChart, store: Store) -> list[MarkGroup]:
-    marks = []
-    for bar in spec.bars:
-        point = bar.point()
-        if point is None:
-            marks.append(Mark(bar.label or "", None, "actual", absent=bar.absent))
-        else:
-            marks.append(point_mark(store, point))
-    return [MarkGroup("", tuple(marks))]
+    def groups(self, spec: BarChart, store: Store) -> list[MarkGroup]:
+        marks = []
+        for bar in spec.bars:
+            point = bar.point()
+            if point is None:
+                marks.append(Mark(bar.label or "", None, "actual", absent=bar.absent))
+            else:
+                marks.append(point_mark(store, point))
+        return [MarkGroup("", tuple(marks))]
 
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        return min(100, max(60, 22 + 17 * len(chart.groups[0].marks))) * style.MM
 
-def _height_in(chart: Resolved, narrow: bool) -> float:
-    return min(100, max(60, 22 + 17 * len(chart.groups[0].marks))) * style.MM
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        """Horizontal bars, label above each bar, value at its end."""
+        marks = list(chart.groups[0].marks)
+        ax = style.place_axes(fig, Margins(left=0.15, right=0.2, top=0.05, bottom=0.42), box)
+        style.plain_axes(ax, "x")
+        n = len(marks)
+        ys = [n - 1 - i for i in range(n)]
+        ax.set_ylim(-0.6, n - 0.2)
+        ax.set_yticks([])
+        plotted = [m for m in marks if m.figure]
+        ax.set_xlim(0, _headroom(plotted, shapes.axes_width_pt(fig, ax)))
+        unit = UNITS[plotted[0].unit].kind if plotted else "count"
+        style.value_ticks(ax, "x", unit, ax.get_xlim()[1], chart.axis)
+        for y, mark in zip(ys, marks, strict=True):
+            shapes.row_label(ax, fig, y, mark.label)
+            if mark.figure is None:
+                shapes.absent_text(ax, y, mark.absent or "")
+            else:
+                _bar(ax, y, mark)
 
 
 def _headroom(marks: list[Mark], width_pt: float) -> float:
@@ -86,27 +100,6 @@ def _headroom(marks: list[Mark], width_pt: float) -> float:
         if room > 0 and mark.value > 0:
             limit = max(limit, mark.value * width_pt / room)
     return limit
-
-
-def _draw(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """Horizontal bars, label above each bar, value at its end."""
-    marks = list(chart.groups[0].marks)
-    ax = style.place_axes(fig, Margins(left=0.15, right=0.2, top=0.05, bottom=0.42), box)
-    style.plain_axes(ax, "x")
-    n = len(marks)
-    ys = [n - 1 - i for i in range(n)]
-    ax.set_ylim(-0.6, n - 0.2)
-    ax.set_yticks([])
-    plotted = [m for m in marks if m.figure]
-    ax.set_xlim(0, _headroom(plotted, shapes.axes_width_pt(fig, ax)))
-    unit = UNITS[plotted[0].unit].kind if plotted else "count"
-    style.value_ticks(ax, "x", unit, ax.get_xlim()[1], chart.axis)
-    for y, mark in zip(ys, marks, strict=True):
-        shapes.row_label(ax, fig, y, mark.label)
-        if mark.figure is None:
-            shapes.absent_text(ax, y, mark.absent or "")
-        else:
-            _bar(ax, y, mark)
 
 
 def _bar(ax: Axes, y: float, mark: Mark) -> None:
@@ -124,14 +117,4 @@ def _bar(ax: Axes, y: float, mark: Mark) -> None:
     )
 
 
-KIND = ChartKind(
-    name="bar",
-    model=BarChart,
-    noun="Bar chart",
-    groups_key="bars",
-    figure_refs=_figure_refs,
-    groups=_groups,
-    check_group=no_group_rules,
-    height_in=_height_in,
-    draw=_draw,
-)
+KIND = BarKind()

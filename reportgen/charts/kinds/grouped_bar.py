@@ -44,50 +44,53 @@ class GroupedBarChart(ChartSpec):
     groups: Annotated[list[Group], Field(min_length=1, max_length=4)]
 
 
-def _figure_refs(spec: GroupedBarChart) -> list[tuple[str, SpecPath]]:
-    refs: list[tuple[str, SpecPath]] = []
-    for g, group in enumerate(spec.groups):
-        refs += [(p.id, ("groups", g, "bars", i)) for i, p in enumerate(group.bars)]
-        if group.change:
-            refs.append((group.change, ("groups", g, "change")))
-    return refs
+class GroupedBarKind(ChartKind[GroupedBarChart]):
+    name = "grouped_bar"
+    model = GroupedBarChart
+    noun = "Grouped bar chart"
+    groups_key = "groups"
+    shared_axis = False
 
+    def figure_refs(self, spec: GroupedBarChart) -> list[tuple[str, SpecPath]]:
+        refs: list[tuple[str, SpecPath]] = []
+        for g, group in enumerate(spec.groups):
+            refs += [(p.id, ("groups", g, "bars", i)) for i, p in enumerate(group.bars)]
+            if group.change:
+                refs.append((group.change, ("groups", g, "change")))
+        return refs
 
-def _groups(spec: GroupedBarChart, store: Store) -> list[MarkGroup]:
-    return [
-        MarkGroup(
-            g.label,
-            tuple(point_mark(store, p) for p in g.bars),
-            extra=extra_mark(store, g.change, "change"),
-        )
-        for g in spec.groups
-    ]
+    def groups(self, spec: GroupedBarChart, store: Store) -> list[MarkGroup]:
+        return [
+            MarkGroup(
+                g.label,
+                tuple(point_mark(store, p) for p in g.bars),
+                extra=extra_mark(store, g.change, "change"),
+            )
+            for g in spec.groups
+        ]
 
+    def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
+        found: list[tuple[SpecPath, str]] = []
+        if len({axis_unit(m) for m in group.marks if m.figure}) > 1:
+            found.append(((), "bars in one group must share a unit"))
+        return found + percent_extra(group)
 
-def _check_group(group: MarkGroup) -> list[tuple[SpecPath, str]]:
-    found: list[tuple[SpecPath, str]] = []
-    if len({axis_unit(m) for m in group.marks if m.figure}) > 1:
-        found.append(((), "bars in one group must share a unit"))
-    return found + percent_extra(group)
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        # On a phone the panels stand one above the other.
+        return 62 * style.MM * len(chart.groups) if narrow else 80 * style.MM
 
-
-def _height_in(chart: Resolved, narrow: bool) -> float:
-    # On a phone the panels stand one above the other.
-    return 62 * style.MM * len(chart.groups) if narrow else 80 * style.MM
-
-
-def _draw(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """A panel and axis per group (groups rarely share a unit); the change arrow on top.
-    Side by side, or one above the other on a phone."""
-    x0, y0, w, h = box
-    groups = chart.groups
-    stacked = style.is_narrow(w)
-    panel_w = w if stacked else w / len(groups)
-    panel_h = h / len(groups) if stacked else h
-    for g, group in enumerate(groups):
-        px = x0 if stacked else x0 + g * panel_w
-        py = y0 + (len(groups) - 1 - g) * panel_h if stacked else y0
-        _panel(fig, (px, py, panel_w, panel_h), group, chart.spec.axis)
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        """A panel and axis per group (groups rarely share a unit); the change arrow on top.
+        Side by side, or one above the other on a phone."""
+        x0, y0, w, h = box
+        groups = chart.groups
+        stacked = style.is_narrow(w)
+        panel_w = w if stacked else w / len(groups)
+        panel_h = h / len(groups) if stacked else h
+        for g, group in enumerate(groups):
+            px = x0 if stacked else x0 + g * panel_w
+            py = y0 + (len(groups) - 1 - g) * panel_h if stacked else y0
+            _panel(fig, (px, py, panel_w, panel_h), group, chart.spec.axis)
 
 
 def _panel(fig: MplFigure, box: Box, group: MarkGroup, axis: str | None) -> None:
@@ -155,15 +158,4 @@ def _change_text(mark: Mark) -> str:
     return f"{sign}{mark.short}"
 
 
-KIND = ChartKind(
-    name="grouped_bar",
-    model=GroupedBarChart,
-    noun="Grouped bar chart",
-    groups_key="groups",
-    figure_refs=_figure_refs,
-    groups=_groups,
-    check_group=_check_group,
-    height_in=_height_in,
-    draw=_draw,
-    shared_axis=False,
-)
+KIND = GroupedBarKind()

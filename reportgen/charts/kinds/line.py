@@ -34,60 +34,64 @@ class LineChart(ChartSpec):
     series: Annotated[list[Series], Field(min_length=1, max_length=5)]
 
 
-def _figure_refs(spec: LineChart) -> list[tuple[str, SpecPath]]:
-    refs: list[tuple[str, SpecPath]] = []
-    for s, series in enumerate(spec.series):
-        refs += [(p.id, ("series", s, "points", i)) for i, p in enumerate(series.points)]
-    return refs
+class LineKind(ChartKind[LineChart]):
+    name = "line"
+    model = LineChart
+    noun = "Line chart"
+    groups_key = "series"
 
+    def figure_refs(self, spec: LineChart) -> list[tuple[str, SpecPath]]:
+        refs: list[tuple[str, SpecPath]] = []
+        for s, series in enumerate(spec.series):
+            refs += [(p.id, ("series", s, "points", i)) for i, p in enumerate(series.points)]
+        return refs
 
-def _groups(spec: LineChart, store: Store) -> list[MarkGroup]:
-    return [
-        MarkGroup(s.label, tuple(point_mark(store, p, year_needed=True) for p in s.points))
-        for s in spec.series
-    ]
+    def groups(self, spec: LineChart, store: Store) -> list[MarkGroup]:
+        return [
+            MarkGroup(s.label, tuple(point_mark(store, p, year_needed=True) for p in s.points))
+            for s in spec.series
+        ]
 
+    def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
+        years = [m.year for m in group.marks if m.figure and m.year is not None]
+        if years != sorted(set(years)):
+            return [(("points",), "points must be in order of year, one per year")]
+        return []
 
-def _check_group(group: MarkGroup) -> list[tuple[SpecPath, str]]:
-    years = [m.year for m in group.marks if m.figure and m.year is not None]
-    if years != sorted(set(years)):
-        return [(("points",), "points must be in order of year, one per year")]
-    return []
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        return (75 if narrow else 85) * style.MM
 
-
-def _height_in(chart: Resolved, narrow: bool) -> float:
-    return (75 if narrow else 85) * style.MM
-
-
-def _draw(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """Years across, values up; a series is named at its last point when there are several."""
-    names = [g.label for g in chart.groups] if len(chart.groups) > 1 else []
-    right = max((style.text_width_pt(n, style.SIZE_LABEL) for n in names), default=0) / 72
-    ax = style.place_axes(fig, Margins(left=0.75, right=0.3 + right, top=0.3, bottom=0.3), box)
-    style.plain_axes(ax, "y")
-    years = sorted({m.year for g in chart.groups for m in g.marks if m.year is not None})
-    top = max(m.value for g in chart.groups for m in g.marks)
-    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
-    ax.set_ylim(0, top * 1.14)
-    ax.set_xticks(years, [str(y) for y in years], fontsize=style.SIZE_LABEL, color=TEXT)
-    unit = UNITS[chart.groups[0].marks[0].unit]
-    style.unit_label(fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1)
-    for s, series in enumerate(chart.groups):
-        colour = PALETTE[s % len(PALETTE)]
-        marks = list(series.marks)
-        _series(ax, marks, colour)
-        if names:
-            last = marks[-1]
-            ax.annotate(
-                series.label,
-                (last.year, last.value),
-                xytext=(GAP * 4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=style.SIZE_LABEL,
-                color=colour,
-                annotation_clip=False,
-            )
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        """Years across, values up; a series is named at its last point when there are several."""
+        names = [g.label for g in chart.groups] if len(chart.groups) > 1 else []
+        right = max((style.text_width_pt(n, style.SIZE_LABEL) for n in names), default=0) / 72
+        ax = style.place_axes(fig, Margins(left=0.75, right=0.3 + right, top=0.3, bottom=0.3), box)
+        style.plain_axes(ax, "y")
+        years = sorted({m.year for g in chart.groups for m in g.marks if m.year is not None})
+        top = max(m.value for g in chart.groups for m in g.marks)
+        ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+        ax.set_ylim(0, top * 1.14)
+        ax.set_xticks(years, [str(y) for y in years], fontsize=style.SIZE_LABEL, color=TEXT)
+        unit = UNITS[chart.groups[0].marks[0].unit]
+        style.unit_label(
+            fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1
+        )
+        for s, series in enumerate(chart.groups):
+            colour = PALETTE[s % len(PALETTE)]
+            marks = list(series.marks)
+            _series(ax, marks, colour)
+            if names:
+                last = marks[-1]
+                ax.annotate(
+                    series.label,
+                    (last.year, last.value),
+                    xytext=(GAP * 4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=style.SIZE_LABEL,
+                    color=colour,
+                    annotation_clip=False,
+                )
 
 
 def _series(ax: Axes, marks: list[Mark], colour: str) -> None:
@@ -129,14 +133,4 @@ def _series(ax: Axes, marks: list[Mark], colour: str) -> None:
         )
 
 
-KIND = ChartKind(
-    name="line",
-    model=LineChart,
-    noun="Line chart",
-    groups_key="series",
-    figure_refs=_figure_refs,
-    groups=_groups,
-    check_group=_check_group,
-    height_in=_height_in,
-    draw=_draw,
-)
+KIND = LineKind()

@@ -44,61 +44,65 @@ class ShareChart(ChartSpec):
     rows: Annotated[list[ShareRow], Field(min_length=1, max_length=4)]
 
 
-def _figure_refs(spec: ShareChart) -> list[tuple[str, SpecPath]]:
-    refs: list[tuple[str, SpecPath]] = []
-    for r, row in enumerate(spec.rows):
-        refs.append((row.part.id, ("rows", r, "part")))
-        refs.append((row.whole.id, ("rows", r, "whole")))
-        if row.share:
-            refs.append((row.share, ("rows", r, "share")))
-    return refs
+class ShareKind(ChartKind[ShareChart]):
+    name = "share"
+    model = ShareChart
+    noun = "Share chart"
+    groups_key = "rows"
 
+    def figure_refs(self, spec: ShareChart) -> list[tuple[str, SpecPath]]:
+        refs: list[tuple[str, SpecPath]] = []
+        for r, row in enumerate(spec.rows):
+            refs.append((row.part.id, ("rows", r, "part")))
+            refs.append((row.whole.id, ("rows", r, "whole")))
+            if row.share:
+                refs.append((row.share, ("rows", r, "share")))
+        return refs
 
-def _groups(spec: ShareChart, store: Store) -> list[MarkGroup]:
-    return [
-        MarkGroup(
-            r.label,
-            (point_mark(store, r.part),),
-            extra=extra_mark(store, r.share, "share"),
-            whole=point_mark(store, r.whole),
-        )
-        for r in spec.rows
-    ]
+    def groups(self, spec: ShareChart, store: Store) -> list[MarkGroup]:
+        return [
+            MarkGroup(
+                r.label,
+                (point_mark(store, r.part),),
+                extra=extra_mark(store, r.share, "share"),
+                whole=point_mark(store, r.whole),
+            )
+            for r in spec.rows
+        ]
 
+    def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
+        """The part fits in its whole, and the share, if given, is part / whole."""
+        found: list[tuple[SpecPath, str]] = []
+        part, whole, extra = group.marks[0], group.whole, group.extra
+        if whole and whole.figure:
+            if axis_unit(part) != axis_unit(whole) or part.value > whole.value:
+                found.append(
+                    (("part",), "the part must be in the whole's unit and no larger than it")
+                )
+            elif (
+                extra
+                and extra.figure
+                and not math.isclose(part.value / whole.value * 100, extra.value, rel_tol=TOLERANCE)
+            ):
+                found.append((("share",), f"share '{extra.figure.id}' is not part / whole"))
+        return found + percent_extra(group)
 
-def _check_group(group: MarkGroup) -> list[tuple[SpecPath, str]]:
-    """The part fits in its whole, and the share, if given, is part / whole."""
-    found: list[tuple[SpecPath, str]] = []
-    part, whole, extra = group.marks[0], group.whole, group.extra
-    if whole and whole.figure:
-        if axis_unit(part) != axis_unit(whole) or part.value > whole.value:
-            found.append((("part",), "the part must be in the whole's unit and no larger than it"))
-        elif (
-            extra
-            and extra.figure
-            and not math.isclose(part.value / whole.value * 100, extra.value, rel_tol=TOLERANCE)
-        ):
-            found.append((("share",), f"share '{extra.figure.id}' is not part / whole"))
-    return found + percent_extra(group)
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        return min(100, max(55, 22 + 24 * len(chart.groups))) * style.MM
 
-
-def _height_in(chart: Resolved, narrow: bool) -> float:
-    return min(100, max(55, 22 + 24 * len(chart.groups))) * style.MM
-
-
-def _draw(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """Each row a whole (grey, 100%) with its part in colour from the left."""
-    ax = style.place_axes(fig, Margins(left=0.15, right=0.25, top=0.05, bottom=0.42), box)
-    style.plain_axes(ax, "x")
-    rows = chart.groups
-    n = len(rows)
-    ax.set_ylim(-0.65, n - 0.25)
-    ax.set_yticks([])
-    ax.set_xlim(0, 100)
-    style.value_ticks(ax, "x", "percent", 100, chart.spec.axis or "share of the whole")
-    axes_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
-    for i, row in enumerate(rows):
-        _row(ax, fig, n - 1 - i, row, axes_pt)
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        """Each row a whole (grey, 100%) with its part in colour from the left."""
+        ax = style.place_axes(fig, Margins(left=0.15, right=0.25, top=0.05, bottom=0.42), box)
+        style.plain_axes(ax, "x")
+        rows = chart.groups
+        n = len(rows)
+        ax.set_ylim(-0.65, n - 0.25)
+        ax.set_yticks([])
+        ax.set_xlim(0, 100)
+        style.value_ticks(ax, "x", "percent", 100, chart.spec.axis or "share of the whole")
+        axes_pt = ax.get_position().width * fig.get_size_inches()[0] * 72
+        for i, row in enumerate(rows):
+            _row(ax, fig, n - 1 - i, row, axes_pt)
 
 
 def _row(ax: Axes, fig: MplFigure, y: float, row: MarkGroup, axes_pt: float) -> None:
@@ -145,14 +149,4 @@ def _row(ax: Axes, fig: MplFigure, y: float, row: MarkGroup, axes_pt: float) -> 
     )
 
 
-KIND = ChartKind(
-    name="share",
-    model=ShareChart,
-    noun="Share chart",
-    groups_key="rows",
-    figure_refs=_figure_refs,
-    groups=_groups,
-    check_group=_check_group,
-    height_in=_height_in,
-    draw=_draw,
-)
+KIND = ShareKind()

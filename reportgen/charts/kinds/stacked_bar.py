@@ -45,43 +45,73 @@ class StackedBarChart(ChartSpec):
     rows: Annotated[list[Row], Field(min_length=1, max_length=6)]
 
 
-def _figure_refs(spec: StackedBarChart) -> list[tuple[str, SpecPath]]:
-    refs: list[tuple[str, SpecPath]] = []
-    for r, row in enumerate(spec.rows):
-        refs += [(p.id, ("rows", r, "segments", i)) for i, p in enumerate(row.segments)]
-        if row.total:
-            refs.append((row.total, ("rows", r, "total")))
-    return refs
+class StackedBarKind(ChartKind[StackedBarChart]):
+    name = "stacked_bar"
+    model = StackedBarChart
+    noun = "Stacked bar chart"
+    groups_key = "rows"
 
+    def figure_refs(self, spec: StackedBarChart) -> list[tuple[str, SpecPath]]:
+        refs: list[tuple[str, SpecPath]] = []
+        for r, row in enumerate(spec.rows):
+            refs += [(p.id, ("rows", r, "segments", i)) for i, p in enumerate(row.segments)]
+            if row.total:
+                refs.append((row.total, ("rows", r, "total")))
+        return refs
 
-def _groups(spec: StackedBarChart, store: Store) -> list[MarkGroup]:
-    return [
-        MarkGroup(
-            r.label,
-            tuple(point_mark(store, p) for p in r.segments),
-            extra=extra_mark(store, r.total, "total"),
-        )
-        for r in spec.rows
-    ]
+    def groups(self, spec: StackedBarChart, store: Store) -> list[MarkGroup]:
+        return [
+            MarkGroup(
+                r.label,
+                tuple(point_mark(store, p) for p in r.segments),
+                extra=extra_mark(store, r.total, "total"),
+            )
+            for r in spec.rows
+        ]
 
-
-def _check_group(group: MarkGroup) -> list[tuple[SpecPath, str]]:
-    """A column's total is the sum of its segments, in their unit."""
-    extra = group.extra
-    if not (extra and extra.figure):
+    def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
+        """A column's total is the sum of its segments, in their unit."""
+        extra = group.extra
+        if not (extra and extra.figure):
+            return []
+        plotted = [m for m in group.marks if m.figure]
+        total = sum(m.value for m in plotted)
+        if axis_unit(extra) != axis_unit(plotted[0]) or not math.isclose(
+            total, extra.value, rel_tol=TOLERANCE
+        ):
+            message = f"total '{extra.figure.id}' ({extra.short}) is not the sum of the segments"
+            return [(("total",), message)]
         return []
-    plotted = [m for m in group.marks if m.figure]
-    total = sum(m.value for m in plotted)
-    if axis_unit(extra) != axis_unit(plotted[0]) or not math.isclose(
-        total, extra.value, rel_tol=TOLERANCE
-    ):
-        message = f"total '{extra.figure.id}' ({extra.short}) is not the sum of the segments"
-        return [(("total",), message)]
-    return []
 
+    def height_in(self, chart: Resolved, narrow: bool) -> float:
+        return 95 * style.MM
 
-def _height_in(chart: Resolved, narrow: bool) -> float:
-    return 95 * style.MM
+    def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
+        """Columns of stacked segments; segment names beside the last column, totals on top.
+        On a phone the names and column labels wrap, and the names get more room."""
+        ax, layout = _axes(fig, box, chart)
+        colours: dict[str, str] = {}
+        for group in chart.groups:
+            for mark in group.marks:
+                colours.setdefault(mark.label, PALETTE[len(colours) % len(PALETTE)])
+        side: list[tuple[float, str]] = []
+        for x, group, total in zip(layout.xs, chart.groups, layout.totals, strict=True):
+            side += _column(ax, layout, x, group, colours)
+            if group.extra:
+                ax.annotate(
+                    f"Total {group.extra.short}",
+                    (x, total),
+                    xytext=(0, GAP + 1),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=style.SIZE_VALUE,
+                    fontweight="semibold",
+                )
+        if layout.narrow:
+            room = (layout.side_room - layout.width / 2) * layout.unit_pt - 3 * GAP
+            side = [(c, style.wrap_pt(t, style.SIZE_LABEL, room)) for c, t in side]
+        _side_labels(ax, layout.xs[-1] + layout.width / 2, side, layout.points_per_unit)
 
 
 @dataclass(frozen=True)
@@ -96,34 +126,6 @@ class _Layout:
     narrow: bool
     #: A column's width, in units of x.
     width: float = 0.5
-
-
-def _draw(fig: MplFigure, box: Box, chart: Resolved) -> None:
-    """Columns of stacked segments; segment names beside the last column, totals on top.
-    On a phone the names and column labels wrap, and the names get more room."""
-    ax, layout = _axes(fig, box, chart)
-    colours: dict[str, str] = {}
-    for group in chart.groups:
-        for mark in group.marks:
-            colours.setdefault(mark.label, PALETTE[len(colours) % len(PALETTE)])
-    side: list[tuple[float, str]] = []
-    for x, group, total in zip(layout.xs, chart.groups, layout.totals, strict=True):
-        side += _column(ax, layout, x, group, colours)
-        if group.extra:
-            ax.annotate(
-                f"Total {group.extra.short}",
-                (x, total),
-                xytext=(0, GAP + 1),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=style.SIZE_VALUE,
-                fontweight="semibold",
-            )
-    if layout.narrow:
-        room = (layout.side_room - layout.width / 2) * layout.unit_pt - 3 * GAP
-        side = [(c, style.wrap_pt(t, style.SIZE_LABEL, room)) for c, t in side]
-    _side_labels(ax, layout.xs[-1] + layout.width / 2, side, layout.points_per_unit)
 
 
 def _axes(fig: MplFigure, box: Box, chart: Resolved) -> tuple[Axes, _Layout]:
@@ -223,14 +225,4 @@ def _side_labels(
         )
 
 
-KIND = ChartKind(
-    name="stacked_bar",
-    model=StackedBarChart,
-    noun="Stacked bar chart",
-    groups_key="rows",
-    figure_refs=_figure_refs,
-    groups=_groups,
-    check_group=_check_group,
-    height_in=_height_in,
-    draw=_draw,
-)
+KIND = StackedBarKind()
