@@ -118,7 +118,7 @@ def _build(
             for chart in charts.draw_svgs():
                 if engine is not None:
                     engine.chart(chart.id, chart.svg_path)
-            stages.note("charts", f"{charts.to_draw} drawn, {charts.cached} from cache")
+            stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
         with stages.stage("html"):
             _write(staging / HTML_NAME, briefing.page(charts.charts).encode("utf-8"))
         if charts.unfinished:
@@ -209,8 +209,11 @@ def _plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
 
 def _render(store: Store, charts: list[ChartOutput], project: Path) -> Briefing:
     from reportgen.render import render
+    from reportgen.render.figurescan import check_figures
 
-    return render(store, charts, project)
+    briefing = render(store, charts, project)
+    check_figures(briefing.html, store, project)
+    return briefing
 
 
 @contextmanager
@@ -283,7 +286,7 @@ def _counts(store: Store, charts: ChartsResult) -> dict[str, int]:
         "derived": len(store.derived),
         "conflicts": len(store.all_conflicts()),
         "charts": len(charts.charts),
-        "charts_drawn": charts.to_draw,
+        "charts_drawn": charts.drawn,
         "charts_cached": charts.cached,
     }
 

@@ -1,185 +1,31 @@
-"""Every number a reader sees in the briefing was printed by a fact helper.
+"""Every number a reader sees in the briefing was printed by a figure helper.
 
-The scan walks the rendered HTML and looks at every piece of text. Text inside
-a helper's markup is fine: ``data-fact`` (a figure), ``data-period``,
-``data-entity`` and ``data-label`` (from the store), ``data-quote-of`` (a
-verbatim quote) and ``data-nonfact`` (page, figure and table numbers, the
-edition, dates of sources, ids, hashes). Text the store wrote in prose
-(``data-store``) and chart text (``data-chart-text``) may hold numbers only if
-each one is the value of a figure in the store. Anything else that states a
-number, in digits or in words, fails the test.
+``check`` and ``build`` scan the rendered briefing (reportgen.render.figurescan): a
+figure typed into a template, in digits or in words, fails both with the template line
+and column that wrote it. These tests write such templates and run the product on them.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass, field
-from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from reportgen.build import build
+from reportgen.check import check_project
+from reportgen.errors import ReportError, ReportErrors
 from reportgen.facts import open_store
-from reportgen.facts.quantities import find_quantities, same_value
 from reportgen.facts.store import Store
-from reportgen.render import render_briefing
+from reportgen.render import render
+from reportgen.render.figures import interval_words, multiple_words
+from reportgen.render.figurescan import figure_problems
 from tests.conftest import REPO, BuiltBriefing, copy_project
 from tests.test_render import stand_in_charts
 
-#: Attributes whose element (and everything in it) a helper produced.
-HELPER_MARKS = (
-    "data-fact",
-    "data-period",
-    "data-entity",
-    "data-label",
-    "data-source",
-    "data-quote-of",
-    "data-nonfact",
-)
-#: Attributes whose text must be checked against the store's values.
-CHECKED_MARKS = ("data-store", "data-chart-text")
-#: Elements whose content is not prose.
-SKIP = {"style", "script", "svg", "title"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-_DIGIT = re.compile(r"\d")
-#: In store prose, number words up to twelve are ordinary English; larger ones are figures.
-SMALL_WORDS = 12
-
-
-@dataclass
-class Text:
-    text: str
-    #: "plain", "helper" or "checked"
-    kind: str
-    context: str
-
-
-@dataclass
-class _Scanner(HTMLParser):
-    texts: list[Text] = field(default_factory=list)
-    stack: list[tuple[str, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        HTMLParser.__init__(self, convert_charrefs=True)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID:
-            return
-        names = {name for name, _ in attrs}
-        outer = self.stack[-1][1] if self.stack else "plain"
-        if tag in SKIP or outer == "skip":
-            kind = "skip"
-        elif outer == "helper" or names & set(HELPER_MARKS):
-            kind = "helper"
-        elif outer == "checked" or names & set(CHECKED_MARKS):
-            kind = "checked"
-        else:
-            kind = "plain"
-        self.stack.append((tag, kind))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID:
-            return
-        while self.stack:
-            open_tag, _ = self.stack.pop()
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        kind = self.stack[-1][1] if self.stack else "plain"
-        if kind != "skip" and data.strip():
-            where = "/".join(tag for tag, _ in self.stack[-4:])
-            self.texts.append(Text(data, kind, where))
-
-
-def scan(html: str) -> list[Text]:
-    scanner = _Scanner()
-    scanner.feed(html)
-    scanner.close()
-    return scanner.texts
-
-
-def stray_numbers(html: str) -> list[str]:
-    """Numbers in the briefing's own words, i.e. not produced by a helper."""
-    found = []
-    for text in scan(html):
-        if text.kind != "plain":
-            continue
-        words = [q.text for q in find_quantities(text.text) if q.kind != "vague"]
-        digits = [] if words else _DIGIT.findall(text.text)
-        for number in words or digits:
-            found.append(f"{number!r} in {text.text.strip()[:90]!r} ({text.context})")
-    return found
-
-
-def store_values(store: Store) -> tuple[list[float], set[int]]:
-    values = [store.figure(i).value for i in [*store.facts, *store.derived]]
-    years: set[int] = set()
-    for i in [*store.facts, *store.derived]:
-        period = store.figure(i).period or ""
-        years.update(int(y) for y in re.findall(r"\d{4}", period))
-    for source in store.sources.values():
-        years.add(int(source.published.date[:4]))
-    return values, years
-
-
-def unsourced_in_checked_text(html: str, store: Store) -> list[str]:
-    """Numbers in store prose and chart text that are no figure's value in the store."""
-    values, years = store_values(store)
-    found = []
-    for text in scan(html):
-        if text.kind != "checked":
-            continue
-        for quantity in find_quantities(text.text):
-            value = quantity.value
-            if value is None:
-                continue
-            if not _DIGIT.search(quantity.text) and value <= SMALL_WORDS:
-                continue  # "one month", "times twelve": counting words, not figures
-            if quantity.kind == "date":
-                if int(value) not in years:
-                    found.append(f"year {quantity.text!r} in {text.text.strip()[:90]!r}")
-                continue
-            if not any(_matches(value, v) for v in values):
-                found.append(f"{quantity.text!r} in {text.text.strip()[:90]!r}")
-    return found
-
-
-def _matches(stated: Decimal, value: float) -> bool:
-    """A stated number is a figure's value, as printed (rounded to what the text shows)."""
-    if same_value(stated, value):
-        return True
-    places = -stated.as_tuple().exponent if isinstance(stated.as_tuple().exponent, int) else 0
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-max(places, 0))) == stated
-
-
-# -- the real briefing ------------------------------------------------------------------
-
-
-def test_briefing_has_no_number_a_helper_did_not_print(built_briefing: BuiltBriefing) -> None:
-    stray = stray_numbers(built_briefing.html_text)
-    assert not stray, "numbers typed into templates:\n" + "\n".join(stray)
-
-
-def test_numbers_in_store_prose_and_chart_text_are_store_values(
-    built_briefing: BuiltBriefing,
-) -> None:
-    store = open_store(REPO)
-    found = unsourced_in_checked_text(built_briefing.html_text, store)
-    assert not found, "numbers in store text that are no figure in the store:\n" + "\n".join(found)
-
-
-def test_briefing_prints_figures_through_helpers(built_briefing: BuiltBriefing) -> None:
-    """The scan is not vacuous: the briefing is full of helper-printed figures."""
-    texts = scan(built_briefing.html_text)
-    helper_digits = [t for t in texts if t.kind == "helper" and _DIGIT.search(t.text)]
-    assert len(helper_digits) > 100
-    assert "12.416" in built_briefing.html_text
-
-
-# -- the scan catches what it should ----------------------------------------------------
+METHODOLOGY = "templates/partials/methodology.html.j2"
+ANCHOR = "<p>This briefing restates"
 
 
 @pytest.fixture(scope="module")
@@ -187,63 +33,188 @@ def store() -> Store:
     return open_store(REPO)
 
 
-def _render_with(tmp_path: Path, store: Store, partial: str, old: str, new: str) -> str:
+def _lines(exc: ReportError) -> list[str]:
+    return exc.lines()
+
+
+def _problems_with(tmp_path: Path, store: Store, relpath: str, old: str, new: str) -> list[str]:
+    """The figure scan's problems after one edit to a copy of the project's templates."""
     project = copy_project(tmp_path / "project")
-    path = project / "templates" / "partials" / partial
+    path = project / relpath
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     try:
-        return render_briefing(store, stand_in_charts(project), project)
+        briefing = render(store, stand_in_charts(project), project)
+        return [str(p) for p in figure_problems(briefing.html, store, project)]
     finally:
         shutil.rmtree(project)
+
+
+def _typed(tmp_path: Path, store: Store, html: str) -> list[str]:
+    return _problems_with(tmp_path, store, METHODOLOGY, ANCHOR, f"<p>{html}</p>\n{ANCHOR}")
+
+
+def _line_of(needle: str) -> int:
+    text = (REPO / METHODOLOGY).read_text(encoding="utf-8")
+    return text[: text.index(ANCHOR)].count("\n") + 1
+
+
+# -- the seed briefing ------------------------------------------------------------------
+
+
+def test_seed_briefing_has_no_typed_figure(store: Store) -> None:
+    briefing = render(store, stand_in_charts(REPO), REPO)
+    assert figure_problems(briefing.html, store, REPO) == []
+
+
+def test_seed_briefing_prints_its_words_through_helpers(built_briefing: BuiltBriefing) -> None:
+    """What the templates said in words is now a helper's figure, linked to its entry."""
+    html = built_briefing.html_text
+    assert re.search(r'data-fact="seres-capacity-multiple"[^>]*>more than triple</a>', html)
+    assert 'data-interval="seres-2022 chongqing-2024">more than a year</span> apart' in html
+    assert html.count("data-fact=") > 100
+
+
+# -- typed figures fail check and build, located ----------------------------------------
+
+
+def test_check_fails_on_a_typed_figure_with_its_location(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    path = project / METHODOLOGY
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(ANCHOR, "<p>Sales more than tripled.</p>\n" + ANCHOR), "utf-8")
+    line = _line_of(ANCHOR)
+    with pytest.raises(ReportErrors) as caught:
+        check_project(project)
+    found = [s for s in _lines(caught.value) if "tripled" in s]
+    assert found == [f"{METHODOLOGY}:{line}:20: " + found[0].split(": ", 1)[1]]
+    assert 'multiple("id")' in found[0]
+
+
+def test_build_fails_on_a_typed_figure_and_keeps_no_output(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    path = project / "templates/partials/summary.html.j2"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("on paper.</strong>", "on paper, by 2026.</strong>", 1), "utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(ReportError) as caught:
+        build(project, out, {"html"}, force=True)
+    assert any(
+        line.startswith("templates/partials/summary.html.j2:8:") and "'2026'" in line
+        for line in _lines(caught.value)
+    ), _lines(caught.value)
+    assert not (out / "briefing.html").exists()
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("capacity of 700,000 vehicles", "700,000"),
-        ("up 37% on the year", "37"),
+        ("up 37% on the year", "37%"),
         ("about five million cars", "five million"),
         ("in 2023", "2023"),
         ("with twelve robots", "twelve"),
+        ("would more than triple", "triple"),
+        ("a third of the output", "a third"),
+        ("half the plants", "half"),
+        ("sales doubled", "doubled"),
+        ("a dozen suppliers", "a dozen"),
+        ("published a year apart", "a year apart"),
+        ("twice the size", "twice"),
+        ("the second plant", "second"),
+        ("ranked 15th", "15th"),
+        ("grew threefold", "threefold"),
+        ("in the third quarter", "third quarter"),
+        ("in Q3", "Q3"),
+        ("Ⅲ units", "Ⅲ"),
     ],
 )
-def test_scan_finds_a_typed_figure(tmp_path: Path, store: Store, typed: str, expected: str) -> None:
-    html = _render_with(
-        tmp_path,
-        store,
-        "methodology.html.j2",
-        "<p>This briefing restates",
-        f"<p>Note: {typed}.</p>\n<p>This briefing restates",
-    )
-    stray = stray_numbers(html)
-    assert len(stray) == 1 and expected in stray[0], stray
+def test_a_typed_figure_is_refused(tmp_path: Path, store: Store, typed: str, expected: str) -> None:
+    found = _typed(tmp_path, store, f"Note: {typed}.")
+    line = _line_of(ANCHOR)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{METHODOLOGY}:{line}:")
+    assert f"'{expected}'" in found[0]
 
 
-def test_scan_finds_a_typed_figure_next_to_a_helper(tmp_path: Path, store: Store) -> None:
-    """A number typed just outside the helper's markup is not excused by its neighbour."""
-    html = _render_with(
+def test_a_number_next_to_a_helper_is_not_excused(tmp_path: Path, store: Store) -> None:
+    found = _problems_with(
         tmp_path,
         store,
-        "commercial.html.j2",
+        "templates/partials/commercial.html.j2",
         '{{ fig("seres-2022-08-sales") }}.',
         '{{ fig("seres-2022-08-sales") }} (12 a day).',
     )
-    stray = stray_numbers(html)
-    assert any("'12'" in s for s in stray), stray
+    assert len(found) == 1 and "'12'" in found[0], found
+    assert found[0].startswith("templates/partials/commercial.html.j2:")
 
 
-def test_scan_finds_a_number_in_store_text_that_is_no_figure(store: Store) -> None:
-    html = '<p><span data-store="conflict:x">The plant has 1,234 robots, says 2019.</span></p>'
-    found = unsourced_in_checked_text(html, store)
-    assert len(found) == 1 and "1,234" in found[0]
+def test_nonfact_marks_words_that_state_no_figure(tmp_path: Path, store: Store) -> None:
+    found = _typed(tmp_path, store, 'The {{ nonfact("second", "the order of this list") }} item.')
+    assert found == []
 
 
-def test_helper_markup_is_what_excuses_a_number() -> None:
-    html = (
-        '<p>Sold <a data-fact="x">10,045 vehicles</a> in <span data-period="x">August 2022</span>'
-        ' (Table <span data-nonfact="table-number">2</span>).</p>'
+def test_a_mark_a_helper_did_not_write_excuses_nothing(tmp_path: Path, store: Store) -> None:
+    """Marks name a record of the store: a typed data-label or data-entity is no helper's."""
+    typed = '<span data-label="Vehicles">700,000</span> <span data-entity="nobody">12</span>'
+    found = _typed(tmp_path, store, typed)
+    assert len(found) == 2, found
+
+
+def test_store_text_may_only_state_store_figures(tmp_path: Path, store: Store) -> None:
+    found = _typed(tmp_path, store, '{{ prose("The plant has 1,234 robots.", "note:x") }}')
+    assert len(found) == 1 and "1,234" in found[0] and "no figure of the store" in found[0]
+
+
+# -- sources with URLs ------------------------------------------------------------------
+
+
+def test_a_source_url_with_digits_is_no_typed_figure(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    sources = project / "seeds/sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    assert "url: null" in text
+    sources.write_text(
+        text.replace("url: null", "url: https://example.com/news-547660", 1), "utf-8"
     )
-    assert stray_numbers(html) == []
-    assert stray_numbers(html.replace(' data-fact="x"', "")) != []
+    summary = check_project(project)
+    assert summary.coverage.covered == summary.coverage.statements
+    store = open_store(project)
+    html = render(store, stand_in_charts(project), project).html
+    assert "news-547660" in html
+    assert figure_problems(html, store, project) == []
+
+
+# -- the helpers' words -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "form", "words"),
+    [
+        (3.333, "verb", "more than triple"),
+        (2.0, "verb", "double"),
+        (4.2, "verb", "more than quadruple"),
+        (5.3, "verb", None),
+        (3.333, "times", "more than three times"),
+        (2.0, "times", "twice"),
+        (5.7, "times", "about 5.7 times"),
+    ],
+)
+def test_multiple_words(value: float, form: str, words: str | None) -> None:
+    assert multiple_words(value, form) == words  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "words"),
+    [
+        ("2022-09", "2024-01", "more than a year"),
+        ("2022-09-05", "2023-09-05", "a year"),
+        ("2022", "2024", "more than a year"),
+        ("2022-01-10", "2022-08-20", "more than seven months"),
+        ("2022-01-10", "2022-01-20", "less than a month"),
+        ("2020-03", "2023-06", "more than three years"),
+    ],
+)
+def test_interval_words(earlier: str, later: str, words: str) -> None:
+    assert interval_words(earlier, later) == words

@@ -15,17 +15,54 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from babel.dates import get_month_names
 from markupsafe import Markup
 
 from reportgen.errors import ReportError
-from reportgen.facts.formula import REF
 from reportgen.facts.model import PublicationDate
+from reportgen.facts.quantities import read
+from reportgen.facts.quantities.lexicon import CARDINALS, MULTIPLIERS
 from reportgen.facts.store import Figure, Store
 from reportgen.numbers import Style, format_figure, format_ordinal, format_value
 
-# Re-exported: templates and the email word dates through the briefing's helpers.
-from reportgen.periods import month_year as month_year
-from reportgen.periods import period_words as period_words
+Form = Literal["verb", "times"]
+
+_PERIOD = re.compile(
+    r"^(?:(?P<prefix>as-of|by|since) )?(?P<year>\d{4})"
+    r"(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?|-(?P<half>H[12])|-(?P<quarter>Q[1-4]))?$"
+)
+_MONTHS = [get_month_names("wide", locale="en_GB")[m] for m in range(1, 13)]
+_REF = re.compile(r"\{([^{}]*)\}")
+
+
+def month_year(date: str) -> str:
+    """'2022-09' -> 'September 2022'; '2022' -> '2022'; a day is dropped on purpose."""
+    year, _, rest = date.partition("-")
+    if not rest:
+        return year
+    return f"{_MONTHS[int(rest[:2]) - 1]} {year}"
+
+
+def period_words(period: str) -> str:
+    """A fact's period as prose: '2022-H1' -> 'H1 2022', 'by 2025' -> 'by 2025'."""
+    match = _PERIOD.match(period)
+    if match is None:
+        return period
+    parts = match.groupdict()
+    year = parts["year"]
+    if parts["half"]:
+        text = f"{parts['half']} {year}"
+    elif parts["quarter"]:
+        text = f"{parts['quarter']} {year}"
+    elif parts["month"]:
+        text = f"{_MONTHS[int(parts['month']) - 1]} {year}"
+        if parts["day"]:
+            text = f"{int(parts['day'])} {text}"
+    else:
+        text = year
+    prefix = parts["prefix"]
+    return f"{prefix.replace('-', ' ')} {text}" if prefix else text
+
 
 _ACRONYMS = {"nev": "NEV", "icv": "ICV", "aito": "AITO"}
 
@@ -36,7 +73,7 @@ def _marked(attribute: str, value: str, text: str) -> Markup:
     Every element becomes a node in the PDF's structure tree, so unmarked text
     stays bare: the PDF has a size budget.
     """
-    if not re.search(r"\d", str(text)):
+    if not re.search(r"\d", str(text)) and not read(str(text)).quantities:
         return Markup("{0}").format(text)
     return Markup(f'<span {attribute}="{{0}}">{{1}}</span>').format(value, text)  # noqa: S704
 
@@ -51,7 +88,7 @@ def formula_words(formula: str, name: Callable[[str], str]) -> str:
     (a label "before/after" keeps its slash), the operators between them as × ÷ ^."""
     parts: list[str] = []
     last = 0
-    for match in REF.finditer(formula):
+    for match in _REF.finditer(formula):
         parts += [_operators(formula[last : match.start()]), name(match.group(1).strip())]
         last = match.end()
     return "".join([*parts, _operators(formula[last:])])
@@ -105,7 +142,7 @@ class Helpers:
         out = Markup("")
         text = fig.formula or ""
         last = 0
-        for match in REF.finditer(text):
+        for match in _REF.finditer(text):
             ref = match.group(1).strip()
             out += _operators(text[last : match.start()])
             out += Markup('<a class="ref" href="#{0}">{1}</a>').format(self.anchor(ref), ref)
@@ -184,7 +221,7 @@ class Helpers:
         """
         out = Markup("")
         last = 0
-        for match in REF.finditer(text):
+        for match in _REF.finditer(text):
             out += text[last : match.start()]
             out += self.fig(match.group(1).strip(), cite=False)
             last = match.end()
@@ -278,6 +315,36 @@ class Helpers:
             raise ReportError(f"template names unknown source '{source_id}'")
         return published(source.published)
 
+    def multiple(self, fact_id: str, form: Form = "verb", *, cite: bool = True) -> Markup:
+        """A multiple in words, linked and cited like :meth:`fig`: as a verb ("more than
+        triple", "double") or with ``"times"`` ("more than three times", "about 5.3
+        times"). The words are the quantity reader's, so the briefing says what the
+        scan of a source would read back."""
+        fig = self.figure(fact_id)
+        if fig.unit != "multiple":
+            raise ReportError(f"multiple('{fact_id}'): its unit is {fig.unit}, not multiple")
+        text = multiple_words(fig.value, form)
+        if text is None:
+            raise ReportError(
+                f"multiple('{fact_id}'): no verb says {fig.value:g} times (double, triple, "
+                f'quadruple); write multiple("{fact_id}", "times")'
+            )
+        out = self._link(fig, text, "fig")
+        return out + self.cite(fig) if cite else out
+
+    def apart(self, first: str, second: str) -> Markup:
+        """How far apart two sources' publication dates are, at least, in words: "more
+        than a year", "seven months". Read from the dates, as precise as each is known."""
+        dates = []
+        for source_id in (first, second):
+            source = self.store.sources.get(source_id)
+            if source is None:
+                raise ReportError(f"template names unknown source '{source_id}'")
+            dates.append(source.published.date)
+        return Markup('<span class="interval" data-interval="{0} {1}">{2}</span>').format(
+            first, second, interval_words(*sorted(dates))
+        )
+
     def nonfact(self, text: object, kind: str) -> Markup:
         """A number that is not a figure (a page, figure or table number), marked as such."""
         return Markup('<span data-nonfact="{0}">{1}</span>').format(kind, text)
@@ -294,3 +361,51 @@ def published(date: PublicationDate) -> Markup:
     return Markup('<time datetime="{0}" data-nonfact="date">{1}</time>').format(
         date.date, month_year(date.date)
     )
+
+
+_NUMBER_WORDS = {n: w for w, n in CARDINALS.items()}
+_VERBS = {int(n): w for w, n in reversed(MULTIPLIERS.items()) if n in (2, 3, 4)}
+
+
+def multiple_words(value: float, form: Form) -> str | None:
+    """3.33 -> 'more than triple' (or 'more than three times'); 2.0 -> 'double' ('twice')."""
+    whole = int(value)
+    exact = value == whole
+    if form == "times":
+        if exact:
+            return "twice" if whole == 2 else f"{_NUMBER_WORDS.get(whole, whole)} times"
+        if value - whole < 0.5 and whole in _NUMBER_WORDS:
+            return f"more than {_NUMBER_WORDS[whole]} times"
+        return f"about {value:.1f} times"
+    if whole not in _VERBS:
+        return None
+    return _VERBS[whole] if exact else f"more than {_VERBS[whole]}"
+
+
+def _bounds(date: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The earliest and latest day a date as precise as it is written may be."""
+    parts = [int(p) for p in date.split("-")]
+    year, month, day = [*parts, 0, 0][:3]
+    if not month:
+        return (year, 1, 1), (year, 12, 31)
+    if not day:
+        return (year, month, 1), (year, month, 31)
+    return (year, month, day), (year, month, day)
+
+
+def interval_words(earlier: str, later: str) -> str:
+    """The least time between two dates, in words: 'more than a year', 'two years'."""
+    _, (y1, m1, d1) = _bounds(earlier)
+    (y2, m2, d2), _ = _bounds(later)
+    months = (y2 - y1) * 12 + m2 - m1 - (1 if d2 < d1 else 0)
+    more = (y2, m2, d2) != (y1, m1, d1) and (d2 != d1 or months < 0)
+    months = max(months, 0)
+    if months >= 12:
+        years = months // 12
+        amount = "a year" if years == 1 else f"{_NUMBER_WORDS.get(years, years)} years"
+        more = more or months % 12 != 0
+    elif months:
+        amount = "a month" if months == 1 else f"{_NUMBER_WORDS.get(months, months)} months"
+    else:
+        return "less than a month"
+    return f"more than {amount}" if more else amount

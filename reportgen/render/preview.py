@@ -89,6 +89,7 @@ def check_rendering(
     only when nothing is, since a broken store, chart or template fails the render
     anyway. ``charts`` is None when a chart spec has a problem."""
     from reportgen.render import TEMPLATE_DIR, environment, render
+    from reportgen.render.figurescan import figure_problems
 
     project = project.resolve()
     env = environment(project)
@@ -107,6 +108,8 @@ def check_rendering(
             problems.extend(exc)
         return
     _anchors(briefing.html, project / TEMPLATE_DIR, project, problems)
+    for error in figure_problems(briefing.html, store, project):
+        problems.extend(error)
 
 
 def _unknown_ids(

@@ -205,3 +205,19 @@ def as_decimal(value: Fraction | int) -> Decimal:
     """Exact where the fraction ends (1/4 -> 0.25); otherwise to 28 significant digits."""
     fraction = Fraction(value)
     return Decimal(fraction.numerator) / Decimal(fraction.denominator)
+
+#: Units of time that make a duration with a number word: "a year apart", "two months
+#: earlier". The reader does not count them in sources (an article's "a year earlier"
+#: is its own wording); the briefing's figure scan refuses them in templates.
+DURATION_UNITS = (
+    "decade",
+    "year",
+    "quarter",
+    "month",
+    "fortnight",
+    "week",
+    "day",
+    "hour",
+    "minute",
+    "second",
+)
