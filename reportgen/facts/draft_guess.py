@@ -392,6 +392,11 @@ def names_in(text: str, span: tuple[int, int]) -> list[tuple[int, str]]:
         person = _PERSON_BEFORE.search(text[: match.start()]) or _PERSON_AFTER.match(
             text[match.end() :]
         )
+        if words and len(words) == 1 and match.start() == span[0]:
+            # A sentence's first word is capitalised anyway: a name only if it is
+            # capitalised inside a sentence too.
+            inside = re.search(r"[a-z,]\s+" + re.escape(words[0]) + r"\b", text)
+            words = words if inside else []
         if words and not person:
             found.append((match.end() - len(" ".join(words)), " ".join(words).rstrip(".’'")))
     return found
