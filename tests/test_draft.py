@@ -59,7 +59,7 @@ def test_a_draft_reads_each_figure_as_the_article_states_it(project: Path) -> No
 
 
 def test_names_and_vague_amounts_are_proposed_as_ignore_entries(project: Path) -> None:
-    ignored = {i["text"]: i["reason"] for i in _draft(project)["ignore"]}
+    ignored = {str(i["text"]): str(i["reason"]) for i in _draft(project)["ignore"]}
     by_number = {n: [t for t in ignored if n in t] for n in ("Courier 5", "4.0", "3.0")}
     assert all(len(found) == 1 for found in by_number.values()), ignored
     assert "model" in ignored[by_number["Courier 5"][0]]
