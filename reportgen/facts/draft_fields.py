@@ -49,6 +49,7 @@ def fill(work: _Work, made: DraftFact, sentence: Sentence) -> None:
 #: Where a coordinated clause starts, often with another subject ("…, and the
 #: government has offered…"): a time phrase before it is not this figure's.
 _COORDINATED = re.compile(r",\s+(?:and|but|while)\s|;\s")
+_ANNUAL = re.compile(r"\bannual(?:ly)?\b|\b(?:a|per|each) year\b", re.I)
 _PRONOUN = re.compile(
     r"^(?:it|its|they|their|the (?:company|group|carmaker|truckmaker|firm|maker|operator))\b",
     re.I,
@@ -59,6 +60,10 @@ def _unit(work: _Work, made: DraftFact, sentence: Sentence) -> guess.Guess:
     """Said by the number, else named before it in the sentence, else the unit of the
     figure before (a list of counts: "31,000 cars in the UK and 22,500 in Germany")."""
     found = guess.unit(work.text, made.quantity, work.preferred)
+    quote = work.text[made.quote[0] : made.quote[1]]
+    yearly = f"{found.value}/year"
+    if found.value and yearly in UNITS and _ANNUAL.search(quote):
+        return guess.Guess(yearly, f"{found.basis}; 'annual' in the quote")
     if found.value:
         return found
     before = guess.unit_before(work.text, sentence.start, made.at)

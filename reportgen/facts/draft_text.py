@@ -178,8 +178,10 @@ def quote_span(
             last += 1
         else:
             break
-    start, end = parts[first].start, parts[last].end
-    return min(start, need[0]), max(end, need[1])
+    start, end = min(parts[first].start, need[0]), max(parts[last].end, need[1])
+    if text.count("(", start, end) > text.count(")", start, end) and text[end : end + 1] == ")":
+        end += 1  # "10 billion yuan ($1.44 billion)": the aside whole
+    return start, end
 
 
 def window(

@@ -42,8 +42,10 @@ def render(draft: Draft) -> str:
         "# read from the text; precision is the qualifier in front of the number.",
     ]
     if not (draft.facts or draft.ignores or draft.entities):
-        lines.append("# Every number of the source is already a fact or an ignore entry.")
-        return "\n".join([*lines, "facts: []", ""])
+        return (
+            f"# Every number of source '{source.id}' ({source.file}) is already a fact or an "
+            "ignore entry.\nfacts: []\n"
+        )
     if draft.entities:
         lines.append("entities:")
         for entity in draft.entities:
