@@ -111,6 +111,8 @@ def _helpers(helpers: Helpers) -> dict[str, object]:
         "source_title": helpers.source_title,
         "published": published,
         "nonfact": helpers.nonfact,
+        "multiple": helpers.multiple,
+        "apart": helpers.apart,
         "counter": helpers.counter,
         "source_number": helpers.source_number,
         "figure": helpers.figure,
