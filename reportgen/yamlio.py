@@ -58,7 +58,7 @@ class YSeq(list[Any]):
         return self.loc
 
 
-# libyaml's parser when PyYAML was built with it (its wheels are): ten times faster
+# libyaml's parser when PyYAML was built with it (its wheels are): many times faster
 # than the pure-Python one, with the same nodes and marks.
 _Parser: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

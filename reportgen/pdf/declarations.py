@@ -1,10 +1,10 @@
 """WeasyPrint's C declarations, parsed once per machine instead of once per PDF.
 
 WeasyPrint declares the Pango, HarfBuzz and fontconfig functions it calls in cffi's
-in-line ABI mode: every import parses some 450 lines of C with pycparser, about
-0.3 s of the 0.6 s a PDF worker needs before it can start on a page. cffi can write
-parsed declarations out as an out-of-line FFI (``FFI.emit_python_code``), which loads
-in milliseconds and calls the same library functions.
+in-line ABI mode: every import parses the C with pycparser, a large share of what a
+PDF worker needs before it can start on a page (``make bench`` measures it). cffi can
+write parsed declarations out as an out-of-line FFI (``FFI.emit_python_code``), which
+loads in a fraction of that time and calls the same library functions.
 
 :func:`parsed_once` wraps the import of WeasyPrint: the first time, cffi parses as
 usual and the result is written to the cache (``~/.cache/reportgen/cffi``, keyed by

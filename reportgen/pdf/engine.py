@@ -1,9 +1,10 @@
 """WeasyPrint in a worker process, started when a build starts.
 
-A build spends about half a second importing WeasyPrint and most of its time in
-WeasyPrint's layout, on one core. Started first, the worker imports WeasyPrint
-while the build loads facts, draws charts and renders the HTML; once it has the
-HTML, the build draws the charts' email PNGs while the worker lays out pages.
+A build spends a good part of its time importing WeasyPrint and most of it in
+WeasyPrint's layout, on one core (``make bench`` has the figures). Started first, the
+worker imports WeasyPrint while the build loads facts, draws charts and renders the
+HTML; once it has the HTML, the build draws the charts' email PNGs while the worker
+lays out pages.
 ``scripts/bench.py`` measures what this saves against the in-process writer.
 
 The two processes talk over two pipes of their own, framed by

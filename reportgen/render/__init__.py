@@ -162,8 +162,8 @@ class Briefing:
         ``<image>`` only when painting the page, so the drawings can arrive while it
         lays out (``reportgen-chart:ID``, answered by the PDF stage's fetcher). The
         pages come out as with the drawings inline: same size, same CSS (the element
-        is still an ``svg``), same alt text. Fonts: cutting subsets takes a fifth of
-        a second on a cold build, and WeasyPrint subsets the files itself."""
+        is still an ``svg``), same alt text. Fonts: cutting subsets costs time on a cold
+        build (``make bench``), and WeasyPrint subsets the files itself."""
         html = self.html
         for chart in charts:
             html = html.replace(chart_slot(chart.id), print_svg(chart))

@@ -41,10 +41,10 @@ def environment(project: Path) -> Environment:
     """Sandboxed (:mod:`reportgen.render.sandbox`), autoescape on for every template
     whatever its suffix; undefined names are errors.
 
-    Compiled templates are kept in ``PROJECT/.cache/jinja``: compiling the 16
-    templates took 0.12 s of every build. Jinja reuses one only while the template's
-    source is unchanged; the folder is named after the options, the sandbox (which
-    compiles attribute access and operators differently) and Jinja's version."""
+    Compiled templates are kept in ``PROJECT/.cache/jinja``: compiling every template
+    is a measurable part of each build (``make bench``). Jinja reuses one only while
+    the template's source is unchanged; the folder is named after the options, the
+    sandbox (which compiles attribute access and operators differently) and Jinja's version."""
     env = TemplateSandbox(
         loader=template_loader(project / TEMPLATE_DIR),
         autoescape=True,
