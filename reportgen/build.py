@@ -118,7 +118,7 @@ def _build(
             for chart in charts.draw_svgs():
                 if engine is not None:
                     engine.chart(chart.id, chart.svg_path)
-            stages.note("charts", f"{charts.drawn} drawn, {charts.cached} from cache")
+            stages.note("charts", f"{charts.to_draw} drawn, {charts.cached} from cache")
         with stages.stage("html"):
             _write(staging / HTML_NAME, briefing.page(charts.charts).encode("utf-8"))
         if charts.unfinished:
@@ -185,20 +185,9 @@ def is_up_to_date(
 
 
 def _open_store(project: Path) -> Store:
-    from reportgen.errors import Problems, ReportErrors
-    from reportgen.facts import open_store
-    from reportgen.sources import check_articles
+    from reportgen.facts import open_checked_store
 
-    # An undeclared article, or a date awaiting review, never reaches a briefing.
-    problems = Problems()
-    check_articles(project, problems)
-    try:
-        store = open_store(project)
-    except ReportError as exc:
-        problems.extend(exc)
-        raise ReportErrors(problems) from None
-    problems.raise_if_any()
-    return store
+    return open_checked_store(project)
 
 
 def _plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
@@ -286,7 +275,7 @@ def _counts(store: Store, charts: ChartsResult) -> dict[str, int]:
         "derived": len(store.derived),
         "conflicts": len(store.all_conflicts()),
         "charts": len(charts.charts),
-        "charts_drawn": charts.drawn,
+        "charts_drawn": charts.to_draw,
         "charts_cached": charts.cached,
     }
 

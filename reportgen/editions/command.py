@@ -19,29 +19,15 @@ from reportgen.atomic import write_atomic
 from reportgen.editions import EDITIONS_DIR, edition_file, read_snapshot, recorded
 from reportgen.editions.diff import Changes, compare, heading
 from reportgen.editions.snapshot import Snapshot, take
-from reportgen.errors import Location, Problems, ReportError, ReportErrors, UsageError
-from reportgen.facts.store import Store
+from reportgen.errors import Location, ReportError, UsageError
+
+# Re-exported: the email and the CI summary read the store as build does.
+from reportgen.facts import open_checked_store as open_checked_store
 from reportgen.units import use_project_units
 
 log = logging.getLogger(__name__)
 
 _GIT_TIMEOUT = 60
-
-
-def open_checked_store(project: Path) -> Store:
-    """The store as ``build`` accepts it: checked, every article declared and dated."""
-    from reportgen.facts import open_store
-    from reportgen.sources import check_articles
-
-    problems = Problems()
-    check_articles(project, problems)
-    try:
-        store = open_store(project)
-    except ReportError as exc:
-        problems.extend(exc)
-        raise ReportErrors(problems) from None
-    problems.raise_if_any()
-    return store
 
 
 @dataclass(frozen=True)
