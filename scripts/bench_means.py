@@ -180,7 +180,7 @@ def fonttype(args: argparse.Namespace) -> dict[str, Any]:
 import json, sys, time
 from pathlib import Path
 import matplotlib
-from reportgen.charts import _resolve_all
+from reportgen.charts import resolve_charts
 from reportgen.charts.draw import draw
 from reportgen.charts.style import setup
 from reportgen.errors import Problems
@@ -188,7 +188,7 @@ from reportgen.facts import open_store
 from reportgen.fonts import font_face_css
 project = Path(".").resolve()
 store = open_store(project)
-charts = _resolve_all(store, project, Problems())
+charts = resolve_charts(store, project, Problems())
 setup()
 out = {}
 for mode in ("none", "path"):

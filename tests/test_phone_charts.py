@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from reportgen.charts import _resolve_all
+from reportgen.charts import resolve_charts
 from reportgen.charts.resolve import Resolved
 from reportgen.errors import Problems
 from reportgen.facts import open_store
@@ -15,7 +15,7 @@ from tests.conftest import REPO
 
 def _charts() -> list[Resolved]:
     problems = Problems()
-    charts = _resolve_all(open_store(REPO), REPO, problems)
+    charts = resolve_charts(open_store(REPO), REPO, problems)
     problems.raise_if_any()
     return charts
 

@@ -35,7 +35,9 @@ __all__ = [
     "build_charts",
     "build_charts_command",
     "check_charts",
+    "outline",
     "plan_charts",
+    "resolve_charts",
 ]
 
 log = logging.getLogger(__name__)
@@ -147,7 +149,9 @@ class ChartsResult:
                 )
 
 
-def _resolve_all(store: Store, project: Path, problems: Problems) -> list[Resolved]:
+def resolve_charts(store: Store, project: Path, problems: Problems) -> list[Resolved]:
+    """Every chart spec validated and resolved against ``store``, in briefing order; a spec
+    with a problem is left out and its problems added (``path:line``)."""
     resolved: list[Resolved] = []
     for item in load_specs(project, problems):
         if not check_against_store(item, store, problems):
@@ -160,7 +164,7 @@ def _resolve_all(store: Store, project: Path, problems: Problems) -> list[Resolv
 
 def check_charts(store: Store, project: Path, problems: Problems) -> list[ChartSpec]:
     """Validate every ``charts/*.yaml`` against ``store``; add ``path:line`` problems."""
-    return [chart.spec for chart in _resolve_all(store, project, problems)]
+    return [chart.spec for chart in resolve_charts(store, project, problems)]
 
 
 def build_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
@@ -181,7 +185,7 @@ def plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
     Enough for the templates (titles, alt text, sizes): the drawing comes after,
     from :meth:`ChartsResult.draw_svgs` and :meth:`ChartsResult.finish`."""
     problems = Problems()
-    charts = _resolve_all(store, project, problems)
+    charts = resolve_charts(store, project, problems)
     problems.raise_if_any()
     cache = ChartCache(project / ".cache" / "charts")
     result = ChartsResult(cache=cache)
@@ -193,25 +197,29 @@ def plan_charts(store: Store, project: Path, out_dir: Path) -> ChartsResult:
             result.to_draw += 1
         else:
             result.cached += 1
-        result.charts.append(
-            ChartOutput(
-                id=chart.spec.id,
-                number=chart.number,
-                kind=chart.spec.kind,
-                title=chart.title,
-                subtitle=chart.subtitle,
-                caption=chart.caption,
-                note=chart.note,
-                source_line=chart.source_line,
-                alt=chart.alt,
-                svg="",
-                svg_path=out_dir / f"{chart.spec.id}.svg",
-                png_path=out_dir / f"{chart.spec.id}.png",
-                size_pt=body_size_pt(chart),
-                figures=chart.figure_ids,
-            )
-        )
+        result.charts.append(outline(chart, out_dir))
     return result
+
+
+def outline(chart: Resolved, out_dir: Path | None = None) -> ChartOutput:
+    """What the templates know of a chart before it is drawn (title, alt text, size);
+    ``out_dir`` is where its files will go, if it is to be drawn."""
+    return ChartOutput(
+        id=chart.spec.id,
+        number=chart.number,
+        kind=chart.spec.kind,
+        title=chart.title,
+        subtitle=chart.subtitle,
+        caption=chart.caption,
+        note=chart.note,
+        source_line=chart.source_line,
+        alt=chart.alt,
+        svg="",
+        svg_path=out_dir / f"{chart.spec.id}.svg" if out_dir else Path(),
+        png_path=out_dir / f"{chart.spec.id}.png" if out_dir else Path(),
+        size_pt=body_size_pt(chart),
+        figures=chart.figure_ids,
+    )
 
 
 def _write(path: Path, data: bytes, out_dir: Path) -> None:

@@ -222,17 +222,11 @@ def _derived(fig: Figure) -> DerivedRecord:
 
 def _charts(store: Store, project: Path) -> dict[str, ChartRecord]:
     """Each chart's figures as it would draw them (nothing is drawn)."""
-    from reportgen.charts.resolve import resolve
-    from reportgen.charts.spec import check_against_store, load_specs
+    from reportgen.charts import resolve_charts
 
     problems = Problems()
     charts: dict[str, ChartRecord] = {}
-    for item in load_specs(project, problems):
-        if not check_against_store(item, store, problems):
-            continue
-        chart = resolve(item, store, len(charts) + 1, problems)
-        if chart is None:
-            continue
+    for chart in resolve_charts(store, project, problems):
         marks: list[MarkRecord] = []
         for group in chart.groups:
             extras = [m for m in (group.whole, group.extra) if m is not None]

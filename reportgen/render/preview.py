@@ -46,37 +46,10 @@ def outline_charts(store: Store, project: Path, problems: Problems) -> list[Char
     """Every chart spec validated against the store, as templates see a chart before it
     is drawn (title, alt text, size); None when a spec has a problem (added to
     ``problems``). Neither the chart cache nor matplotlib is touched."""
-    from reportgen.charts import ChartOutput
-    from reportgen.charts.resolve import resolve
-    from reportgen.charts.spec import check_against_store, load_specs
-    from reportgen.charts.style import body_size_pt
+    from reportgen.charts import outline, resolve_charts
 
     before = len(problems)
-    outlines: list[ChartOutput] = []
-    for item in load_specs(project, problems):
-        if not check_against_store(item, store, problems):
-            continue
-        chart = resolve(item, store, len(outlines) + 1, problems)
-        if chart is None:
-            continue
-        outlines.append(
-            ChartOutput(
-                id=chart.spec.id,
-                number=chart.number,
-                kind=chart.spec.kind,
-                title=chart.title,
-                subtitle=chart.subtitle,
-                caption=chart.caption,
-                note=chart.note,
-                source_line=chart.source_line,
-                alt=chart.alt,
-                svg="",
-                svg_path=Path(),
-                png_path=Path(),
-                size_pt=body_size_pt(chart),
-                figures=chart.figure_ids,
-            )
-        )
+    outlines = [outline(chart) for chart in resolve_charts(store, project, problems)]
     return outlines if len(problems) == before else None
 
 
