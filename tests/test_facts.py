@@ -63,7 +63,9 @@ def test_derived_metrics_compute_what_the_briefing_quotes() -> None:
     assert store.derived_values["seres-capacity-after"] == 1_000_000
     assert store.derived_values["seres-capacity-multiple"] == pytest.approx(10 / 3)
     assert store.derived_values["se-project-investment-per-vehicle"] == pytest.approx(1e10 / 7e5)
-    assert store.derived_values["chongqing-share-of-china-2023"] == pytest.approx(2.3e6 / 30.161e6 * 100)
+    assert store.derived_values["chongqing-share-of-china-2023"] == pytest.approx(
+        2.3e6 / 30.161e6 * 100
+    )
     assert store.derived_values["chongqing-nev-output-2022-implied"] == pytest.approx(5e5 / 1.37)
     assert store.derived_values["chongqing-growth-needed-2025"] == pytest.approx(
         ((1.5e6 / 5e5) ** 0.5 - 1) * 100

@@ -79,7 +79,7 @@ def content_module(project: Path, names: list[str], context: dict[str, object]) 
 
 
 def _guarded(project: Path, run: Any) -> Any:
-    from reportgen.render import _template_location
+    from reportgen.render.environment import template_location as _template_location
     from reportgen.render.sandbox import SANDBOX
 
     try:

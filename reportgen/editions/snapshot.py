@@ -169,7 +169,9 @@ def take(store: Store, project: Path, edition: int) -> Snapshot:
     }
     facts = {fid: _fact(store, fid) for fid in sorted(store.facts)}
     derived = {
-        did: _derived(store.figure(did)) for did in sorted(store.derived) if did in store.derived_values
+        did: _derived(store.figure(did))
+        for did in sorted(store.derived)
+        if did in store.derived_values
     }
     dates = sorted((s.published for s in sources.values()), key=lambda d: (d, len(d)), reverse=True)
     return Snapshot(

@@ -206,6 +206,7 @@ def as_decimal(value: Fraction | int) -> Decimal:
     fraction = Fraction(value)
     return Decimal(fraction.numerator) / Decimal(fraction.denominator)
 
+
 #: Units of time that make a duration with a number word: "a year apart", "two months
 #: earlier". The reader does not count them in sources (an article's "a year earlier"
 #: is its own wording); the briefing's figure scan refuses them in templates.
