@@ -45,18 +45,11 @@ def _as_text(value: Any) -> Any:
     return value.striptags() if isinstance(value, Markup) else value
 
 
-def _oneline(value: Any) -> Any:
-    """White space collapsed to single spaces; markup stays markup (no tag is split)."""
-    words = " ".join(str(value).split())
-    return Markup(words) if isinstance(value, Markup) else words  # noqa: S704
-
-
 def environments(project: Path) -> tuple[Environment, Environment]:
     """(HTML, text) environments for the email's templates."""
     from reportgen.render import environment
 
     html = environment(project)
-    html.filters["oneline"] = _oneline
     text = html.overlay(autoescape=False, finalize=_as_text, bytecode_cache=None)
     return html, text
 

@@ -54,8 +54,15 @@ def environment(project: Path) -> Environment:
     )
     env.filters["period_words"] = period_words
     env.filters["month_year"] = month_year
+    env.filters["oneline"] = oneline
     env.globals["stylesheet"] = _stylesheet_loader(env)
     return env
+
+
+def oneline(value: Any) -> Any:
+    """White space collapsed to single spaces; markup stays markup (no tag is split)."""
+    words = " ".join(str(value).split())
+    return Markup(words) if isinstance(value, Markup) else words  # noqa: S704
 
 
 def _bytecode_cache(project: Path) -> BytecodeCache | None:
