@@ -71,7 +71,7 @@ SPECS = {
         groups:
           - label: Operating income
             bars:
-              - {id: income-2021, label: H1 2021, look: implied}
+              - {id: income-2021, label: Implied by growth, look: implied}
               - income-2022
             change: income-growth
           - label: Vehicle sales
@@ -374,11 +374,12 @@ def test_wrong_field_and_literal_number_are_located(project: Path) -> None:
         },
     )
     assert len(found) == 1 and found[0].startswith("charts/line.yaml:4:8: chart 'line': title:")
-    assert "literal number '1.5'" in found[0]
+    assert "typed number '1.5 million'" in found[0]
     words = SPECS["bars.yaml"].replace("tag: recently opened", "tag: nearly ten billion")
     assert problems_for(project, {"bars.yaml": words}) == [
-        "charts/bars.yaml:8:30: chart 'bars': tag: literal number 'billion'; "
-        "quote figures as {fact-id} or {fact-id:short}"
+        "charts/bars.yaml:8:30: chart 'bars': tag: typed number 'ten billion'; "
+        "quote figures as {fact-id} or {fact-id:short}, a figure's year or period as "
+        "{fact-id:year} or {fact-id:period}"
     ]
 
 
@@ -537,7 +538,7 @@ DOTS = """
     id: dots
     kind: dot
     title: Capacity as dots
-    dots: [alpha-output, {id: gamma-capacity, label: The big one}]
+    dots: [alpha-output, {id: gamma-capacity, label: The big plant}]
 """
 
 
@@ -550,7 +551,7 @@ def test_a_new_kind_is_one_registry_line_away_from_being_drawn(
     result = build_charts(make_store(project), project, tmp_path / "out")
     (chart,) = result.charts
     assert chart.kind == "dot"
-    assert {"Alpha: ~150k", "The big one: 700k estimated"} <= set(texts(chart.svg))
+    assert {"Alpha: ~150k", "The big plant: 700k estimated"} <= set(texts(chart.svg))
     assert chart.alt.startswith("Dot plot: Capacity as dots. Alpha: about 150,000 vehicles a")
     assert chart.size_pt == pytest.approx((170 / 25.4 * 72, 1.5 * 72))
     assert chart.png_path.read_bytes()[:4] == b"\x89PNG"

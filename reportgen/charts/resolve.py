@@ -24,7 +24,7 @@ from reportgen.charts.spec import (
 from reportgen.errors import Problems, ReportError
 from reportgen.facts.store import Figure, Store
 from reportgen.numbers import format_figure
-from reportgen.periods import month_year
+from reportgen.periods import month_year, period_words
 from reportgen.units import UNITS
 from reportgen.yamlio import locate
 
@@ -170,6 +170,12 @@ def fill_text(text: str | None, store: Store) -> str:
     def figure_text(match: object) -> str:
         assert hasattr(match, "group")
         fig = store.figure(store.current(match.group(1)))
+        if match.group(2) in ("period", "year"):
+            # Years and periods in chart text are the figures' own, never typed.
+            year = period_year(fig.period)
+            if fig.period is None or year is None:
+                raise ReportError(f"'{fig.id}' has no period to print in the chart's text")
+            return str(year) if match.group(2) == "year" else period_words(fig.period)
         return format_figure(fig, "short" if match.group(2) == "short" else "text")
 
     return TEXT_REF.sub(figure_text, text)

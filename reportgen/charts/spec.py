@@ -30,14 +30,8 @@ Short = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 #: "implied" marks a value back-calculated from other figures.
 Look = Literal["actual", "estimate", "plan", "implied"]
 
-#: ``{id}`` or ``{id:short}`` inside text fields.
-TEXT_REF = re.compile(r"\{([a-z0-9][a-z0-9-]*[a-z0-9])(?::(short|text))?\}")
-#: Digits in prose that are not a year (2022), a half or quarter (H1, Q3) or a figure reference.
-_LITERAL_NUMBER = re.compile(
-    r"(?<![\w{-])(?!(?:19|20)\d\d(?!\d))\d[\d,.]*(?![\w-]*\})"
-    r"|\b(?:hundred|thousand|million|billion|trillion)s?\b",
-    re.IGNORECASE,
-)
+#: ``{id}``, ``{id:short}``, ``{id:year}`` or ``{id:period}`` inside text fields.
+TEXT_REF = re.compile(r"\{([a-z0-9][a-z0-9-]*[a-z0-9])(?::(short|text|period|year))?\}")
 
 
 class Strict(BaseModel):
@@ -174,21 +168,27 @@ def text_problems(raw: Any) -> list[tuple[Location, str]]:
     if isinstance(raw, YMap):
         for key, value in raw.items():
             if key in _PROSE_KEYS and isinstance(value, str):
-                match = _LITERAL_NUMBER.search(TEXT_REF.sub("", value))
-                if match:
-                    found.append(
-                        (
-                            raw.at(key),
-                            f"{key}: literal number '{match.group(0)}'; "
-                            "quote figures as {fact-id} or {fact-id:short}",
-                        )
-                    )
+                found += [(raw.at(key), message) for message in _typed(key, value)]
             else:
                 found += text_problems(value)
     elif isinstance(raw, YSeq):
         for value in raw:
             found += text_problems(value)
     return found
+
+
+def _typed(key: str, value: str) -> list[str]:
+    """A figure, year or period typed in a text field, in digits or in words (read as
+    the briefing's figure scan reads templates)."""
+    from reportgen.render.figurescan import number_spans
+
+    text = TEXT_REF.sub(lambda m: " " * len(m.group(0)), value)
+    return [
+        f"{key}: typed {'number' if kind in ('quantity', 'unread') else kind} "
+        f"'{text[start:end]}'; quote figures as {{fact-id}} or {{fact-id:short}}, "
+        "a figure's year or period as {fact-id:year} or {fact-id:period}"
+        for start, end, kind in number_spans(text)
+    ][:1]
 
 
 def period_year(period: str | None) -> int | None:

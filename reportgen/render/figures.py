@@ -15,54 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from babel.dates import get_month_names
 from markupsafe import Markup
 
 from reportgen.errors import ReportError
+from reportgen.facts.formula import REF
 from reportgen.facts.model import PublicationDate
 from reportgen.facts.quantities import read
 from reportgen.facts.quantities.lexicon import CARDINALS, MULTIPLIERS
 from reportgen.facts.store import Figure, Store
 from reportgen.numbers import Style, format_figure, format_ordinal, format_value
 
+# Re-exported: templates and the email word dates through the briefing's helpers.
+from reportgen.periods import month_year as month_year
+from reportgen.periods import period_words as period_words
+
 Form = Literal["verb", "times"]
-
-_PERIOD = re.compile(
-    r"^(?:(?P<prefix>as-of|by|since) )?(?P<year>\d{4})"
-    r"(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?|-(?P<half>H[12])|-(?P<quarter>Q[1-4]))?$"
-)
-_MONTHS = [get_month_names("wide", locale="en_GB")[m] for m in range(1, 13)]
-_REF = re.compile(r"\{([^{}]*)\}")
-
-
-def month_year(date: str) -> str:
-    """'2022-09' -> 'September 2022'; '2022' -> '2022'; a day is dropped on purpose."""
-    year, _, rest = date.partition("-")
-    if not rest:
-        return year
-    return f"{_MONTHS[int(rest[:2]) - 1]} {year}"
-
-
-def period_words(period: str) -> str:
-    """A fact's period as prose: '2022-H1' -> 'H1 2022', 'by 2025' -> 'by 2025'."""
-    match = _PERIOD.match(period)
-    if match is None:
-        return period
-    parts = match.groupdict()
-    year = parts["year"]
-    if parts["half"]:
-        text = f"{parts['half']} {year}"
-    elif parts["quarter"]:
-        text = f"{parts['quarter']} {year}"
-    elif parts["month"]:
-        text = f"{_MONTHS[int(parts['month']) - 1]} {year}"
-        if parts["day"]:
-            text = f"{int(parts['day'])} {text}"
-    else:
-        text = year
-    prefix = parts["prefix"]
-    return f"{prefix.replace('-', ' ')} {text}" if prefix else text
-
 
 _ACRONYMS = {"nev": "NEV", "icv": "ICV", "aito": "AITO"}
 
@@ -88,7 +55,7 @@ def formula_words(formula: str, name: Callable[[str], str]) -> str:
     (a label "before/after" keeps its slash), the operators between them as × ÷ ^."""
     parts: list[str] = []
     last = 0
-    for match in _REF.finditer(formula):
+    for match in REF.finditer(formula):
         parts += [_operators(formula[last : match.start()]), name(match.group(1).strip())]
         last = match.end()
     return "".join([*parts, _operators(formula[last:])])
@@ -142,7 +109,7 @@ class Helpers:
         out = Markup("")
         text = fig.formula or ""
         last = 0
-        for match in _REF.finditer(text):
+        for match in REF.finditer(text):
             ref = match.group(1).strip()
             out += _operators(text[last : match.start()])
             out += Markup('<a class="ref" href="#{0}">{1}</a>').format(self.anchor(ref), ref)
@@ -221,7 +188,7 @@ class Helpers:
         """
         out = Markup("")
         last = 0
-        for match in _REF.finditer(text):
+        for match in REF.finditer(text):
             out += text[last : match.start()]
             out += self.fig(match.group(1).strip(), cite=False)
             last = match.end()

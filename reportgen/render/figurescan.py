@@ -243,6 +243,21 @@ def _store_words(store: Store) -> list[str]:
     return sorted(named, key=len, reverse=True)
 
 
+def number_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every number the reader reads in ``text``, digit-like text it
+    cannot read ("unread"), durations and typed halves or quarters; overlaps dropped."""
+    reading = read(text)
+    found: list[tuple[int, int, str]] = [(q.start, q.end, q.kind) for q in reading.quantities]
+    found += [(u.start, u.end, "unread") for u in reading.unread]
+    found += [(m.start(), m.end(), "duration") for m in _DURATION.finditer(text)]
+    found += [(m.start(), m.end(), "period") for m in _TYPED_PERIOD.finditer(text)]
+    spans: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(found, key=lambda f: (f[0], -f[1])):
+        if not any(start < e and end > s for s, e, _ in spans):
+            spans.append((start, end, kind))
+    return spans
+
+
 def _numbers(text: str, origin: str, where: str, store_words: list[str]) -> Iterator[Typed]:
     # Invisible characters (a zero-width space between digits) neither hide nor split
     # a number; URLs are addresses, not figures.
@@ -266,16 +281,7 @@ def _numbers(text: str, origin: str, where: str, store_words: list[str]) -> Iter
             if q.value is not None or q.kind == "date":
                 yield Typed(q.text, q.kind, text, q.start, origin, where, q.value)
         return
-    reading = read(read_text)
-    spans: list[tuple[int, int]] = []
-    found = [(q.start, q.end, q.kind) for q in reading.quantities]
-    found += [(u.start, u.end, "unread") for u in reading.unread]
-    found += [(m.start(), m.end(), "duration") for m in _DURATION.finditer(read_text)]
-    found += [(m.start(), m.end(), "period") for m in _TYPED_PERIOD.finditer(read_text)]
-    for start, end, kind in sorted(found, key=lambda f: (f[0], -f[1])):
-        if any(start < e and end > s for s, e in spans):
-            continue
-        spans.append((start, end))
+    for start, end, kind in number_spans(read_text):
         yield Typed(text[start:end], kind, text, start, origin, where)
 
 
