@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reportgen.editions.diff import Changes, compare
+from reportgen.editions.diff import Changes, compare, unchanged
 from reportgen.editions.snapshot import Snapshot, take
 from reportgen.errors import Location, Problems, ReportError
 from reportgen.facts.store import Store
@@ -123,7 +123,7 @@ def edition_state(store: Store, project: Path) -> EditionState:
     editions = recorded(project)
     last = editions[-1] if editions else None
     current = take(store, project, len(editions) + 1)
-    if last is not None and last.content() == current.content():
+    if last is not None and unchanged(last, current):
         previous = editions[-2] if len(editions) > 1 else None
         return EditionState(last.edition, True, last, previous)
     return EditionState(current.edition, False, current, last)

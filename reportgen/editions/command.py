@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reportgen.atomic import write_atomic
 from reportgen.editions import EDITIONS_DIR, edition_file, read_snapshot, recorded
-from reportgen.editions.diff import Changes, compare, heading
+from reportgen.editions.diff import Changes, compare, heading, unchanged
 from reportgen.editions.snapshot import Snapshot, take
 from reportgen.errors import Location, ReportError, UsageError
 
@@ -59,13 +59,13 @@ def record_edition(project: Path, out: Path | None = None) -> Recorded:
     editions = recorded(project)
     last = editions[-1] if editions else None
     snapshot = take(store, project, len(editions) + 1)
-    unchanged = last is not None and last.content() == snapshot.content()
-    if unchanged and last is not None:
+    is_same = unchanged(last, snapshot)
+    if is_same and last is not None:
         snapshot = last
     if out is not None:
         write_atomic(out, snapshot.dumps(), shown=str(out))
         return Recorded(snapshot, out, None)
-    if unchanged:
+    if is_same:
         return Recorded(snapshot, None, None)
     path = edition_file(project, snapshot.edition)
     write_atomic(path, snapshot.dumps(), shown=f"{EDITIONS_DIR}/{path.name}")

@@ -94,6 +94,13 @@ class Changes:
         return self.new.sources.get(source_id) or self.old.sources.get(source_id)
 
 
+def unchanged(last: Snapshot | None, current: Snapshot) -> bool:
+    """The store is still the last recorded edition: no source, figure or chart data
+    a reader would see changed. A reworded chart title or a source's new file name is
+    not a new edition; it would be one that says '0 figures changed'."""
+    return last is not None and compare(last, current, "", "").empty
+
+
 def compare(old: Snapshot, new: Snapshot, old_name: str, new_name: str) -> Changes:
     changes = Changes(old, new, old_name, new_name)
     changes.sources_added = sorted(set(new.sources) - set(old.sources))

@@ -145,10 +145,6 @@ class Snapshot(_Record):
     derived: dict[str, DerivedRecord]
     charts: dict[str, ChartRecord]
 
-    def content(self) -> dict[str, object]:
-        """Everything but the edition's number: equal content, nothing changed."""
-        return self.model_dump(mode="json", exclude={"edition"}, exclude_none=True)
-
     def dumps(self) -> bytes:
         data = self.model_dump(mode="json", exclude_none=True)
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
