@@ -123,9 +123,22 @@ def test_checker_reads_the_hard_phrasings(
     assert len(found) == len(expected)
 
 
-def test_names_and_pronouns_are_not_numbers() -> None:
-    text = "the AITO M5 and M7s; The second one is the SERES Fenghuang Factory"
-    assert [q.text for q in find_quantities(text)] == []
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the AITO M5 and M7s; The second one is the SERES Fenghuang Factory",
+        "the appendix keeps each earlier one, marked as superseded",
+        "another one opened in the spring",
+        "the older plant and its newer one",
+        "the later one counts only electric cars",
+    ],
+)
+def test_names_and_pronouns_are_not_numbers(text: str) -> None:
+    assert [q.text for q in find_quantities(text) if q.kind != "ordinal"] == []
+
+
+def test_one_before_a_noun_is_still_a_count() -> None:
+    assert [q.text for q in find_quantities("one factory; each one of 3 lines")] == ["one", "3"]
 
 
 def test_vague_amounts_are_statements_without_a_value() -> None:

@@ -67,8 +67,12 @@ _VAGUE_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")(?![\w-])",
     re.IGNORECASE,
 )
+#: "the one", "each earlier one", "another one": a determiner, perhaps one adjective of
+#: comparison or order between, makes "one" a pronoun.
 _PRONOUN_BEFORE = re.compile(
-    r"\b(?:the|this|that|each|every|which|" + _ORDINAL_WORD + r")\s+$", re.IGNORECASE
+    r"\b(?:the|this|that|each|every|which|any|another|its|their|" + _ORDINAL_WORD + r")\s+"
+    r"(?:(?:[a-z]+(?:er|est)|other|new|old|last|next|previous|same|only|former|latter)\s+)?$",
+    re.IGNORECASE,
 )
 #: After "a third" or "a fifth", these make it a share; a noun makes it an ordinal.
 _SHARE_AFTER = re.compile(
