@@ -24,7 +24,8 @@ from reportgen.articles import DateSuggestion, first_line, read_article, suggest
 from reportgen.atomic import write_atomic
 from reportgen.errors import Location, Problems, ReportError, UsageError, relative
 from reportgen.facts.model import MAX_SOURCE_BYTES
-from reportgen.yamlio import YMap, YSeq, load_yaml
+from reportgen.readfile import lines_if_readable
+from reportgen.yamlio import MAX_YAML_BYTES, YMap, YSeq, load_yaml
 
 ARTICLES = Path("seeds/articles")
 SOURCES = Path("seeds/sources.yaml")
@@ -330,9 +331,8 @@ def check_articles(project: Path, problems: Problems) -> None:
                     Location(shown),
                 )
     sources = project / SOURCES
-    try:
-        lines = sources.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    lines = lines_if_readable(sources, MAX_YAML_BYTES)
+    if lines is None:
         return  # the store reports an unreadable sources.yaml
     for number, line in enumerate(lines, 1):
         match = _REVIEW_VALUE.search(line)

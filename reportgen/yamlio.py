@@ -11,7 +11,6 @@ message instead of accepting a surprising value. Duplicate keys are an error
 from __future__ import annotations
 
 import re
-import stat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from reportgen.errors import Location, Problems, ReportError
+from reportgen.readfile import read_regular
 from reportgen.text import line_col, shorten
 
 #: Inputs are hand-written; anything larger is a mistake (or an attack).
@@ -146,22 +146,11 @@ def _convert(node: yaml.Node, path: str, depth: int, seen: set[int] | None = Non
 
 def load_yaml(file: Path, shown_as: str) -> Any:
     """Parse one YAML file into plain values with locations; raise ReportError."""
+    data = read_regular(file, shown_as, MAX_YAML_BYTES, "fact file")
     try:
-        info = file.stat()
-        size = info.st_size
-        if not stat.S_ISREG(info.st_mode):
-            # A FIFO blocks for ever and /dev/zero never ends: read regular files only.
-            raise ReportError("not a regular file", Location(shown_as))
-        if size > MAX_YAML_BYTES:
-            raise ReportError(
-                f"file is {size:,} bytes, more than the {MAX_YAML_BYTES:,} a fact file may be",
-                Location(shown_as),
-            )
-        text = file.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ReportError(f"not UTF-8 text ({exc.reason})", Location(shown_as)) from None
-    except OSError as exc:
-        raise ReportError(f"cannot read: {exc.strerror}", Location(shown_as)) from None
     try:
         _check_depth(text, shown_as)
         node = yaml.compose(text, Loader=_Loader)

@@ -19,7 +19,9 @@ from reportgen.editions import edition_state, since_previous
 from reportgen.editions.diff import Changes, DerivedChange, FactChange, delta_words
 from reportgen.errors import Location, ReportError
 from reportgen.facts.store import Store
+from reportgen.readfile import lines_if_readable
 from reportgen.render.figures import Helpers
+from reportgen.yamlio import MAX_YAML_BYTES
 
 _NUMBER = "{number}"
 _NONE = Markup("")
@@ -106,9 +108,8 @@ def _label(store: Store, project: Path, number: int) -> str:
 
 def _edition_line(project: Path) -> Location:
     shown = "seeds/report.yaml"
-    try:
-        lines = (project / shown).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    lines = lines_if_readable(project / shown, MAX_YAML_BYTES)
+    if lines is None:
         return Location(shown)
     line = next((n for n, text in enumerate(lines, 1) if re.match(r"edition\s*:", text)), 0)
     return Location(shown, line, 1 if line else 0)

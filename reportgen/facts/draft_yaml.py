@@ -14,6 +14,8 @@ from pathlib import Path
 from reportgen.atomic import check_target, write_atomic
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.draft import Draft, DraftFact, figures
+from reportgen.readfile import lines_if_readable
+from reportgen.yamlio import MAX_YAML_BYTES
 
 #: The marker ``sources add`` uses too; ``check`` fails on every line that carries it.
 REVIEW = "REVIEW:"
@@ -117,9 +119,8 @@ def check_review_markers(project: Path, problems: Problems) -> None:
     if not folder.is_dir():
         return
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
+        lines = lines_if_readable(path, MAX_YAML_BYTES)
+        if lines is None:
             continue  # the store reports a file it cannot read
         shown = relative(path, project)
         for number, line in enumerate(lines, 1):
