@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +289,8 @@ def test_a_stale_or_altered_build_is_rebuilt_and_a_failed_build_sends_nothing(
 
 
 def _words(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>|\u2060", "", html).split())
+    """The words a reader of the HTML sees: no tags, entities as characters."""
+    return " ".join(unescape(re.sub(r"<[^>]+>|\u2060", "", html)).split())
 
 
 def test_digest_of_the_real_briefing(built_briefing: Any, tmp_path: Path) -> None:

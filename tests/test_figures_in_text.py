@@ -94,15 +94,16 @@ def test_check_fails_on_a_typed_figure_with_its_location(tmp_path: Path) -> None
 
 def test_build_fails_on_a_typed_figure_and_keeps_no_output(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    path = project / "templates/partials/summary.html.j2"
+    path = project / "templates/partials/takeaways.j2"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("on paper.</strong>", "on paper, by 2026.</strong>", 1), "utf-8")
+    path.write_text(text.replace("capacity, on paper.", "capacity, on paper, by 2026.", 1), "utf-8")
+    line = text[: text.index("capacity, on paper.")].count("\n") + 1
     out = tmp_path / "out"
     with pytest.raises(ReportError) as caught:
         build(project, out, {"html"}, force=True)
     assert any(
-        line.startswith("templates/partials/summary.html.j2:8:") and "'2026'" in line
-        for line in _lines(caught.value)
+        found.startswith(f"templates/partials/takeaways.j2:{line}:") and "'2026'" in found
+        for found in _lines(caught.value)
     ), _lines(caught.value)
     assert not (out / "briefing.html").exists()
 
@@ -218,3 +219,31 @@ def test_multiple_words(value: float, form: str, words: str | None) -> None:
 )
 def test_interval_words(earlier: str, later: str, words: str) -> None:
     assert interval_words(earlier, later) == words
+
+
+# -- chart specs ------------------------------------------------------------------------
+
+
+def test_chart_text_takes_years_and_periods_from_the_facts(tmp_path: Path) -> None:
+    summary = check_project(REPO)
+    assert summary.charts == 6
+    project = copy_project(tmp_path / "project")
+    spec = project / "charts/seres-h1-2022.yaml"
+    text = spec.read_text(encoding="utf-8")
+    title = "title: SERES in {seres-h1-2022-income:period} against {seres-h1-2021-income-implied:period}"
+    assert title in text
+    spec.write_text(text.replace(title, "title: SERES in H1 2022 against the first half"), "utf-8")
+    line = text[: text.index(title)].count("\n") + 1
+    with pytest.raises(ReportErrors) as caught:
+        check_project(project)
+    assert [s for s in caught.value.lines() if "seres-h1-2022.yaml" in s] == [
+        f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': title: typed period 'H1'; "
+        "quote figures as {fact-id} or {fact-id:short}, a figure's year or period as "
+        "{fact-id:year} or {fact-id:period}"
+    ]
+
+
+def test_chart_titles_print_the_facts_periods(built_briefing: BuiltBriefing) -> None:
+    html = built_briefing.html_text
+    assert "SERES in H1 2022 against H1 2021" in html
+    assert "its targets for 2025 and\n" in html or "its targets for 2025 and 2027" in html

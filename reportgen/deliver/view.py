@@ -49,6 +49,8 @@ _HELPERS = frozenset({"fig", "value", "short", "status", "label", "describe", "p
     "source_title",
     "nonfact",
     "figure",
+    "multiple",
+    "apart",
 }
 
 
