@@ -19,6 +19,22 @@ from reportgen.build import BuildResult, build
 REPO = Path(__file__).resolve().parents[1]
 #: The folders that make a report project (what a scratch copy needs).
 PROJECT_DIRS = ("seeds", "charts", "templates", "editions")
+#: Modules whose tests share one running process and act on it in order (one preview
+#: server, edited test after test): under pytest-xdist each runs whole on one worker.
+IN_ORDER = ("tests/test_serve.py",)
+
+
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """Tests go to workers one by one, but an IN_ORDER module's go together. (xdist's
+    own ``--dist loadgroup`` would do it from a mark; with this pytest it splits them.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in IN_ORDER else nodeid
+
+    return Scheduling(config, log)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from reportgen.build import build
 from tests.conftest import REPO, copy_project
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
+# One preview, edited test after test: conftest.IN_ORDER keeps them on one xdist worker.
 pytestmark = pytest.mark.browser
 
 TEMPLATE = "templates/partials/summary.html.j2"

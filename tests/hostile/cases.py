@@ -757,13 +757,13 @@ ATTACKS = [
             edit(
                 CONFLICTS,
                 "      The 2022 article gives",
-                "      <img src=x onerror=alert(1)> The 2022 article gives",
+                "      <img src=x onerror=alert(document.cookie)> The 2022 article gives",
             ),
         ),
         verbs=("build",),
         exit=0,
         attack=True,
-        verify=_escaped("<img src=x onerror", "&lt;img src=x onerror=alert(1)&gt;"),
+        verify=_escaped("<img src=x onerror", "&lt;img src=x onerror=alert(document.cookie)&gt;"),
     ),
     Case(
         "attack-css-in-report-subtitle",
@@ -794,7 +794,7 @@ ATTACKS = [
             edit(
                 CONFLICTS,
                 "      The 2022 article gives",
-                "      <img src=x onerror=alert(1)> The 2022 article gives",
+                "      <img src=x onerror=alert(document.cookie)> The 2022 article gives",
             ),
             edit(REPORT, 'subtitle: "', 'subtitle: "</style><style>*{display:none}</style> '),
         ),
