@@ -1,5 +1,6 @@
 """SMTP settings, read from the environment only (never from files in the project).
 
+The variables are declared once, in :class:`SmtpEnvironment` (pydantic-settings).
 Secrets stay out of every message this module produces: errors name the variable,
 never its value. Every value is checked the same way for a dry run and a real send;
 a dry run only tolerates settings that are missing altogether.
@@ -13,9 +14,20 @@ import re
 import ssl
 import stat
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUseDefault
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from reportgen.deliver.addresses import Recipient, parse_recipient
 from reportgen.deliver.redact import Redactor
@@ -121,103 +133,233 @@ def host_problem(host: str) -> str | None:
     return None
 
 
-def _number(
-    env: Mapping[str, str],
-    name: str,
-    problems: Problems,
-    *,
-    low: float,
-    high: float,
-    unit: str,
-    whole: bool = False,
-) -> float | None:
-    """A set variable within [low, high]; None (after adding a problem) if it is not one."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
+# -- each variable on its own ----------------------------------------------------------------
+# These checks run as pydantic validators but write the whole message themselves, variable
+# name first, and _variables reports it as it is: pydantic's own text has another wording
+# and would quote the value, which may be a secret.
+
+
+def _variable(info: ValidationInfo) -> str:
+    """The environment variable the field being validated is read from."""
+    assert info.field_name is not None
+    return str(SmtpEnvironment.model_fields[info.field_name].validation_alias)
+
+
+def _text(raw: object) -> str:
+    """The value without surrounding white space; a blank one counts as not set."""
+    text = str(raw).strip()
+    if not text:
+        raise PydanticUseDefault
+    return text
+
+
+def _decimal(low: float, high: float, unit: str = "", *, whole: bool = False) -> BeforeValidator:
+    """A plain decimal within [low, high]: pydantic's own parsing would take 'inf' or '1e400'."""
     kind = "a whole number" if whole else "a number"
     wanted = f"{kind}{f' of {unit}' if unit else ''} from {low:g} to {high:g}"
-    if not (_WHOLE if whole else _DECIMAL).fullmatch(raw):
-        problems.add(f"{name} must be {wanted}, not {_shown(raw)}")
-        return None
-    value = float(raw)
-    if not low <= value <= high:
-        problems.add(f"{name} must be {wanted}, not {_shown(raw)}")
-        return None
+
+    def check(raw: object, info: ValidationInfo) -> float:
+        text = _text(raw)
+        if not (_WHOLE if whole else _DECIMAL).fullmatch(text) or not low <= float(text) <= high:
+            raise ValueError(f"{_variable(info)} must be {wanted}, not {_shown(text)}")
+        return int(text) if whole else float(text)
+
+    return BeforeValidator(check)
+
+
+def _security(raw: object, info: ValidationInfo) -> str:
+    value = _text(raw).lower()
+    if value not in _DEFAULT_PORTS:
+        raise ValueError(f"{_variable(info)} must be starttls, ssl or none, not {_shown(value)}")
     return value
 
 
-def mail_from(env: Mapping[str, str], problems: Problems) -> Recipient | None:
-    raw = env.get("REPORTGEN_MAIL_FROM", "")
-    if not raw.strip():
-        return None
-    try:
-        return parse_recipient(raw, "REPORTGEN_MAIL_FROM")
-    except ValueError as exc:
-        problems.add(str(exc))
-        return None
+def _host(raw: object, info: ValidationInfo) -> str:
+    host = _text(raw)
+    problem = host_problem(host)
+    if problem:
+        raise ValueError(f"{_variable(info)} {problem}")
+    return host
 
 
-def max_message_bytes(env: Mapping[str, str], problems: Problems) -> int:
-    megabytes = _number(
-        env, "REPORTGEN_MAIL_MAX_MB", problems, low=0.01, high=1024, unit="megabytes"
-    )
-    return int((megabytes or 10) * 1024 * 1024)
-
-
-def _check_cafile(raw: str, problems: Problems) -> Path | None:
+def _cafile(raw: object, info: ValidationInfo) -> Path:
     """The CA file, if it is a readable regular file holding at least one PEM certificate."""
-    if not raw:
-        return None
-    path = Path(raw)
+    text = _text(raw)
+    where = f"{_variable(info)}: {_shown(text)}"
+    path = Path(text)
     try:
-        info = path.stat()  # follows symlinks: /etc/ssl links its bundles
+        details = path.stat()  # follows symlinks: /etc/ssl links its bundles
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "bad path"
-        problems.add(f"REPORTGEN_SMTP_CAFILE: cannot use {_shown(raw)}: {reason}")
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        problems.add(f"REPORTGEN_SMTP_CAFILE: {_shown(raw)} is not a regular file")
-        return None
-    if info.st_size > MAX_CAFILE_BYTES:
-        problems.add(f"REPORTGEN_SMTP_CAFILE: {_shown(raw)} is too large for a CA file")
-        return None
+        raise ValueError(f"{_variable(info)}: cannot use {_shown(text)}: {reason}") from None
+    if not stat.S_ISREG(details.st_mode):
+        raise ValueError(f"{where} is not a regular file")
+    if details.st_size > MAX_CAFILE_BYTES:
+        raise ValueError(f"{where} is too large for a CA file")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         context.load_verify_locations(cafile=str(path))
     except (ssl.SSLError, OSError, ValueError):
-        problems.add(
-            f"REPORTGEN_SMTP_CAFILE: {_shown(raw)} holds no PEM certificate "
+        raise ValueError(
+            f"{where} holds no PEM certificate "
             "(give the CA certificate, -----BEGIN CERTIFICATE-----)"
-        )
-        return None
+        ) from None
     return path
 
 
-def _security(env: Mapping[str, str], problems: Problems) -> Security:
-    value = env.get("REPORTGEN_SMTP_SECURITY", "starttls").strip().lower() or "starttls"
-    if value == "ssl":
-        return "ssl"
-    if value == "none":
-        return "none"
-    if value != "starttls":
-        problems.add(f"REPORTGEN_SMTP_SECURITY must be starttls, ssl or none, not {_shown(value)}")
-    return "starttls"
+def _sender(raw: object, info: ValidationInfo) -> Recipient:
+    _text(raw)  # a blank sender counts as not set
+    # As written, not stripped: a trailing line break is refused, not trimmed away.
+    return parse_recipient(str(raw), _variable(info))
 
 
-def _host(env: Mapping[str, str], problems: Problems, security: Security) -> str:
-    host = env.get("REPORTGEN_SMTP_HOST", "").strip()
-    if not host:
-        return ""
-    problem = host_problem(host)
-    if problem:
-        problems.add(f"REPORTGEN_SMTP_HOST {problem}")
-    elif security == "none" and not _is_loopback(host):
+# -- reading them ---------------------------------------------------------------------------
+
+#: The mapping read_settings reads; pydantic-settings builds its sources in a classmethod,
+#: so this is how one call passes its own mapping (tests pass dicts) to it.
+_ENVIRON: ContextVar[Mapping[str, str]] = ContextVar("_ENVIRON")
+
+
+class _Environment(EnvSettingsSource):
+    """The environment variables from a given mapping, each one plain value (never JSON)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        # EnvSettingsSource looks every variable up in env_vars, filled from os.environ.
+        self.env_vars = {
+            name: value for name, value in environ.items() if value or not self.env_ignore_empty
+        }
+
+    def prepare_field_value(
+        self, field_name: str, field: FieldInfo, value: Any, value_is_complex: bool
+    ) -> Any:
+        # A sender such as "Briefings <a@b.org>" would otherwise be parsed as JSON.
+        return value
+
+
+class SmtpEnvironment(BaseSettings):
+    """The REPORTGEN_SMTP_* and REPORTGEN_MAIL_* variables, each checked on its own.
+
+    The rules across variables, and which ones a send needs, are in read_settings."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=True,
+        env_ignore_empty=True,
+        # The defaults below are final values, not text to check.
+        validate_default=False,
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
+    security: Annotated[Security, BeforeValidator(_security)] = Field(
+        "starttls", alias="REPORTGEN_SMTP_SECURITY"
+    )
+    """starttls, ssl (TLS from the first byte), or none for a server on this machine only."""
+    host: Annotated[str | None, BeforeValidator(_host)] = Field(None, alias="REPORTGEN_SMTP_HOST")
+    """The SMTP server, a host name or an IP address. A send needs it."""
+    port: Annotated[int | None, _decimal(1, 65535, whole=True)] = Field(
+        None, alias="REPORTGEN_SMTP_PORT"
+    )
+    """The server's port; by default 587, 465 or 25 for starttls, ssl or none."""
+    user: str | None = Field(None, alias="REPORTGEN_SMTP_USER")
+    """The login name; set it with REPORTGEN_SMTP_PASSWORD, or neither."""
+    password: SecretStr | None = Field(None, alias="REPORTGEN_SMTP_PASSWORD")
+    """The login password: never sent unencrypted, never shown in a message."""
+    cafile: Annotated[Path | None, BeforeValidator(_cafile)] = Field(
+        None, alias="REPORTGEN_SMTP_CAFILE"
+    )
+    """A PEM file of the private CA to trust for the server instead of the system's CAs."""
+    sender: Annotated[Recipient | None, BeforeValidator(_sender)] = Field(
+        None, alias="REPORTGEN_MAIL_FROM"
+    )
+    """The sender, 'address' or 'Name <address>'. A send needs it; a dry run does not."""
+    max_mb: Annotated[float, _decimal(0.01, 1024, "megabytes")] = Field(
+        10.0, alias="REPORTGEN_MAIL_MAX_MB"
+    )
+    """The largest message to send, in megabytes."""
+    timeout: Annotated[float, _decimal(1, 600, "seconds")] = Field(
+        60.0, alias="REPORTGEN_SMTP_TIMEOUT"
+    )
+    """Seconds for connecting and for each reply of the server."""
+    attempts: Annotated[int, _decimal(1, 20, "attempts", whole=True)] = Field(
+        Retry.attempts, alias="REPORTGEN_SMTP_ATTEMPTS"
+    )
+    """Attempts at a delivery that fails for a temporary reason."""
+    retry_delay: Annotated[float, _decimal(0.01, 300, "seconds")] = Field(
+        Retry.delay, alias="REPORTGEN_SMTP_RETRY_DELAY"
+    )
+    """Seconds before the second attempt, doubled before each further one."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment only: no .env file, no secrets directory, no keyword arguments.
+        return (_Environment(settings_cls, _ENVIRON.get(os.environ)),)
+
+
+def _read(environ: Mapping[str, str]) -> SmtpEnvironment:
+    token = _ENVIRON.set(environ)
+    try:
+        return SmtpEnvironment()
+    finally:
+        _ENVIRON.reset(token)
+
+
+def _variables(env: Mapping[str, str], problems: Problems) -> tuple[SmtpEnvironment, set[str]]:
+    """The variables, and the names of those that failed their own check (each a problem).
+
+    pydantic stops before the rules across variables when one fails, yet all problems are
+    reported at once: so the rest are read again, the failed ones counting as not set."""
+    try:
+        return _read(env), set()
+    except ValidationError as exc:
+        failed = set()
+        for error in exc.errors(include_url=False, include_input=False):
+            name = str(error["loc"][0])
+            cause = error.get("ctx", {}).get("error")
+            problems.add(str(cause) if cause else f"{name}: {error['msg']}")
+            failed.add(name)
+    # Cannot fail again: each check looks at its own variable only.
+    return _read({name: value for name, value in env.items() if name not in failed}), failed
+
+
+def _only(env: Mapping[str, str], field_name: str) -> dict[str, str]:
+    """The one variable behind ``field_name``, so that only its own problems are added."""
+    name = SmtpEnvironment.model_fields[field_name].validation_alias
+    return {name: env[name]} if isinstance(name, str) and name in env else {}
+
+
+def mail_from(env: Mapping[str, str], problems: Problems) -> Recipient | None:
+    """REPORTGEN_MAIL_FROM, or None if it is not set or (after adding a problem) not valid."""
+    return _variables(_only(env, "sender"), problems)[0].sender
+
+
+def max_message_bytes(env: Mapping[str, str], problems: Problems) -> int:
+    """REPORTGEN_MAIL_MAX_MB in bytes; the default 10 MB if it is not set or not valid."""
+    return int(_variables(_only(env, "max_mb"), problems)[0].max_mb * 1024 * 1024)
+
+
+def _across(variables: SmtpEnvironment, problems: Problems) -> None:
+    """The rules that concern more than one variable."""
+    if (variables.user is None) != (variables.password is None):
+        problems.add("set both REPORTGEN_SMTP_USER and REPORTGEN_SMTP_PASSWORD, or neither")
+    if variables.security != "none":
+        return
+    if variables.password is not None:
+        problems.add(
+            "refusing to send the SMTP password unencrypted (REPORTGEN_SMTP_SECURITY=none)"
+        )
+    if variables.host and not _is_loopback(variables.host):
         problems.add(
             "REPORTGEN_SMTP_SECURITY=none is allowed only for a server on this machine "
-            f"(localhost, 127.0.0.1, ::1), not {host}"
+            f"(localhost, 127.0.0.1, ::1), not {variables.host}"
         )
-    return host
 
 
 def read_settings(env: Mapping[str, str] | None = None, *, dry_run: bool = False) -> SmtpSettings:
@@ -226,51 +368,29 @@ def read_settings(env: Mapping[str, str] | None = None, *, dry_run: bool = False
     A dry run checks every variable that is set exactly as a send would, and lists the
     required ones that are not set in ``missing`` instead of refusing.
     """
-    env = os.environ if env is None else env
     problems = Problems()
-    security = _security(env, problems)
-    host = _host(env, problems, security)
-    port = _number(env, "REPORTGEN_SMTP_PORT", problems, low=1, high=65535, unit="", whole=True)
-    user = env.get("REPORTGEN_SMTP_USER") or None
-    password = env.get("REPORTGEN_SMTP_PASSWORD") or None
-    if (user is None) != (password is None):
-        problems.add("set both REPORTGEN_SMTP_USER and REPORTGEN_SMTP_PASSWORD, or neither")
-    if password is not None and security == "none":
-        problems.add(
-            "refusing to send the SMTP password unencrypted (REPORTGEN_SMTP_SECURITY=none)"
-        )
-    cafile = _check_cafile(env.get("REPORTGEN_SMTP_CAFILE", "").strip(), problems)
-    sender = mail_from(env, problems)
-    max_bytes = max_message_bytes(env, problems)
-    timeout = _number(env, "REPORTGEN_SMTP_TIMEOUT", problems, low=1, high=600, unit="seconds")
-    attempts = _number(
-        env, "REPORTGEN_SMTP_ATTEMPTS", problems, low=1, high=20, unit="attempts", whole=True
-    )
-    delay = _number(env, "REPORTGEN_SMTP_RETRY_DELAY", problems, low=0.01, high=300, unit="seconds")
+    variables, failed = _variables(os.environ if env is None else env, problems)
+    _across(variables, problems)
+    required = {"REPORTGEN_SMTP_HOST": variables.host, "REPORTGEN_MAIL_FROM": variables.sender}
     missing = tuple(
-        name
-        for name, value in (("REPORTGEN_SMTP_HOST", host), ("REPORTGEN_MAIL_FROM", sender))
-        if not value and not env.get(name, "").strip()
+        name for name, value in required.items() if value is None and name not in failed
     )
     if not dry_run:
         for name in missing:
             what = "the SMTP server to send through" if "HOST" in name else "the sender"
             problems.add(f"{name} is not set: {what}")
     problems.raise_if_any()
-    defaults = Retry()
+    password = variables.password
     return SmtpSettings(
-        host=host,
-        port=int(port) if port is not None else _DEFAULT_PORTS[security],
-        security=security,
-        sender=sender or DRY_RUN_SENDER,
-        user=user,
-        password=password,
-        cafile=cafile,
-        max_bytes=max_bytes,
-        timeout=timeout or 60.0,
-        retry=Retry(
-            attempts=int(attempts) if attempts is not None else defaults.attempts,
-            delay=delay if delay is not None else defaults.delay,
-        ),
+        host=variables.host or "",
+        port=variables.port or _DEFAULT_PORTS[variables.security],
+        security=variables.security,
+        sender=variables.sender or DRY_RUN_SENDER,
+        user=variables.user,
+        password=password.get_secret_value() if password is not None else None,
+        cafile=variables.cafile,
+        max_bytes=int(variables.max_mb * 1024 * 1024),
+        timeout=variables.timeout,
+        retry=Retry(attempts=variables.attempts, delay=variables.retry_delay),
         missing=missing,
     )
