@@ -15,8 +15,8 @@ import pytest
 from pydantic import Field
 
 from reportgen.charts import KINDS, ChartsResult, build_charts, check_charts, style
-from reportgen.charts.kind import Box, ChartKind, SpecPath
-from reportgen.charts.resolve import MarkGroup, Resolved, point_mark
+from reportgen.charts.kind import Box, ChartKind
+from reportgen.charts.resolve import MarkGroup, Resolved, mark_group
 from reportgen.charts.spec import ChartSpec, Point
 from reportgen.errors import Problems, ReportError, ReportErrors
 from reportgen.facts import open_store
@@ -515,11 +515,8 @@ class DotKind(ChartKind[DotChart]):
     noun = "Dot plot"
     groups_key = "dots"
 
-    def figure_refs(self, spec: DotChart) -> list[tuple[str, SpecPath]]:
-        return [(p.id, ("dots", i)) for i, p in enumerate(spec.dots)]
-
     def groups(self, spec: DotChart, store: Store) -> list[MarkGroup]:
-        return [MarkGroup("", tuple(point_mark(store, p) for p in spec.dots))]
+        return [mark_group(store, "", spec.dots)]
 
     def height_in(self, chart: Resolved, narrow: bool) -> float:
         return 1.5

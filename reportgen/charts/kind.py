@@ -4,16 +4,18 @@ Each module in :mod:`reportgen.charts.kinds` defines one :class:`ChartKind` subc
 and its one instance, ``KIND``; :data:`reportgen.charts.kinds.KINDS` lists them.
 Everything else dispatches through the kind: loading a spec picks its model, ``check``
 finds its figures and resolves its marks, the PDF's layout asks its height, and drawing
-calls its builder. This module imports nothing at run time, so the spec, resolve and
-drawing modules can all name the type without importing one another.
+calls its builder. This module imports nothing when it is loaded, so the spec, resolve
+and drawing modules can all name the type without importing one another.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar, get_args
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from matplotlib.figure import Figure as MplFigure
 
     from reportgen.charts.resolve import MarkGroup, Resolved
@@ -42,9 +44,13 @@ class ChartKind(ABC, Generic[S]):
     #: Whether every figure shares one value axis (units must agree across the chart).
     shared_axis: bool = True
 
-    @abstractmethod
     def figure_refs(self, spec: S) -> list[tuple[str, SpecPath]]:
-        """Every figure id the spec reads (its text fields aside), with its path in it."""
+        """Every figure id the spec reads (its text fields aside), with its path in it, in
+        the spec's order: a plotted figure (a point, a bar) at its own place, a field typed
+        ``Id`` (a total, a change) at the field. The chart's own ``id`` names no figure."""
+        from reportgen.charts.spec import ChartSpec
+
+        return list(_refs(spec, (), skip=frozenset(ChartSpec.model_fields)))
 
     @abstractmethod
     def groups(self, spec: S, store: Store) -> list[MarkGroup]:
@@ -64,3 +70,31 @@ class ChartKind(ABC, Generic[S]):
     def draw(self, fig: MplFigure, box: Box, chart: Resolved) -> None:
         """Place the marks in ``box`` of a matplotlib figure. matplotlib is imported by
         the figure's maker, never by a kind's module: ``reportgen check`` loads them all."""
+
+
+def _refs(
+    value: object, path: SpecPath, skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, SpecPath]]:
+    """The figure ids inside one value of a spec, walking its models and lists."""
+    from pydantic import BaseModel
+
+    from reportgen.charts.spec import Marked
+    from reportgen.facts.model import Id
+
+    if isinstance(value, Marked):
+        if value.id:  # a bar may be a gap, with no figure
+            yield value.id, path
+    elif isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            if name in skip:
+                continue
+            inner = getattr(value, name)
+            typed = field.rebuild_annotation()
+            if typed == Id or Id in get_args(typed):
+                if inner:
+                    yield inner, (*path, name)
+            else:
+                yield from _refs(inner, (*path, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _refs(item, (*path, i))

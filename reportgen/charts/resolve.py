@@ -162,6 +162,26 @@ def extra_mark(store: Store, figure_id: str | None, label: str) -> Mark | None:
     return point_mark(store, Point(id=figure_id, label=label))
 
 
+def mark_group(
+    store: Store,
+    label: str,
+    points: list[Point],
+    extra: str | None = None,
+    extra_label: str = "",
+    *,
+    whole: Point | None = None,
+    year_needed: bool = False,
+) -> MarkGroup:
+    """One group of a spec as marks: its points, the figure it prints beside them (a
+    total, a change, a share) when the spec names one, and the whole they are part of."""
+    return MarkGroup(
+        label,
+        tuple(point_mark(store, p, year_needed) for p in points),
+        extra=extra_mark(store, extra, extra_label),
+        whole=point_mark(store, whole) if whole else None,
+    )
+
+
 def fill_text(text: str | None, store: Store) -> str:
     """Prose with ``{id}`` and ``{id:short}`` replaced by the figures, as formatted."""
     if not text:

@@ -9,10 +9,11 @@ functions: the kinds import this module, and ``reportgen check`` loads every kin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportgen.charts import style
 from reportgen.charts.style import GAP, MUTED
+from reportgen.units import UNITS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -100,6 +101,46 @@ def rect(
     else:
         bars = ax.bar([at], [value], width=size, bottom=base, **kwargs)
     style.hatch(ax, bars.patches, look, colour)
+
+
+def vertical_value_axis(
+    fig: MplFigure,
+    ax: Axes,
+    unit: str,
+    top: float,
+    label: str,
+    x_in: float,
+    above_pt: float = 8,
+) -> None:
+    """Ticks up a vertical value axis in ``unit``, scaled for ``top``, and the axis's
+    label level above them at ``x_in`` inches."""
+    axis_label = style.value_ticks(ax, "y", UNITS[unit].kind, top, label)
+    style.unit_label(fig, ax, axis_label, x_in, above_pt)
+
+
+def value_label(
+    ax: Axes,
+    text: str,
+    at: tuple[float, float],
+    offset: tuple[float, float],
+    *,
+    ha: str,
+    va: str,
+    **more: Any,
+) -> None:
+    """A value printed by its mark, ``offset`` points from ``at``, in the values' weight
+    and size; ``more`` for its colour or ground."""
+    ax.annotate(
+        text,
+        at,
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va=va,
+        fontsize=style.SIZE_VALUE,
+        fontweight="semibold",
+        **more,
+    )
 
 
 def value_text(mark: Mark) -> str:

@@ -1,9 +1,9 @@
 """Every kind of chart, one module each; :data:`KINDS` is the registry.
 
 A kind module defines its spec model and a :class:`reportgen.charts.kind.ChartKind`
-subclass (the figures the spec reads, the marks they make, what it checks, its height and
-its builder), and ends with its one instance, ``KIND``. Adding a kind is one module here
-and one line below.
+subclass (the marks its figures make, what it checks, its height and its builder; the
+figures the spec reads are found in its model), and ends with its one instance, ``KIND``.
+Adding a kind is one module here and one line below.
 """
 
 from __future__ import annotations

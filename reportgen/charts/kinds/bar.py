@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from reportgen.charts import shapes, style
-from reportgen.charts.kind import Box, ChartKind, SpecPath
+from reportgen.charts.kind import Box, ChartKind
 from reportgen.charts.resolve import Mark, MarkGroup, Resolved, point_mark
 from reportgen.charts.spec import ChartSpec, Marked, Point, Short
 from reportgen.charts.style import GAP, PALETTE, TEXT, Margins
@@ -52,9 +52,6 @@ class BarKind(ChartKind[BarChart]):
     model = BarChart
     noun = "Bar chart"
     groups_key = "bars"
-
-    def figure_refs(self, spec: BarChart) -> list[tuple[str, SpecPath]]:
-        return [(b.id, ("bars", i)) for i, b in enumerate(spec.bars) if b.id]
 
     def groups(self, spec: BarChart, store: Store) -> list[MarkGroup]:
         marks = []
@@ -104,17 +101,8 @@ def _headroom(marks: list[Mark], width_pt: float) -> float:
 
 def _bar(ax: Axes, y: float, mark: Mark) -> None:
     shapes.rect(ax, mark.look, PALETTE[0], horizontal=True, at=y, value=mark.value, size=0.48)
-    ax.annotate(
-        shapes.value_text(mark),
-        (mark.value, y),
-        xytext=(GAP + 1, 0),
-        textcoords="offset points",
-        va="center",
-        ha="left",
-        fontsize=style.SIZE_VALUE,
-        fontweight="semibold",
-        color=TEXT,
-    )
+    text = shapes.value_text(mark)
+    shapes.value_label(ax, text, (mark.value, y), (GAP + 1, 0), ha="left", va="center", color=TEXT)
 
 
 KIND = BarKind()

@@ -14,9 +14,8 @@ from reportgen.charts.resolve import (
     MarkGroup,
     Resolved,
     axis_unit,
-    extra_mark,
+    mark_group,
     percent_extra,
-    point_mark,
 )
 from reportgen.charts.spec import ChartSpec, Point, Short, Strict
 from reportgen.charts.style import GAP, MUTED, PALETTE, TEXT, Margins
@@ -51,23 +50,8 @@ class GroupedBarKind(ChartKind[GroupedBarChart]):
     groups_key = "groups"
     shared_axis = False
 
-    def figure_refs(self, spec: GroupedBarChart) -> list[tuple[str, SpecPath]]:
-        refs: list[tuple[str, SpecPath]] = []
-        for g, group in enumerate(spec.groups):
-            refs += [(p.id, ("groups", g, "bars", i)) for i, p in enumerate(group.bars)]
-            if group.change:
-                refs.append((group.change, ("groups", g, "change")))
-        return refs
-
     def groups(self, spec: GroupedBarChart, store: Store) -> list[MarkGroup]:
-        return [
-            MarkGroup(
-                g.label,
-                tuple(point_mark(store, p) for p in g.bars),
-                extra=extra_mark(store, g.change, "change"),
-            )
-            for g in spec.groups
-        ]
+        return [mark_group(store, g.label, g.bars, g.change, "change") for g in spec.groups]
 
     def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
         found: list[tuple[SpecPath, str]] = []
@@ -103,22 +87,14 @@ def _panel(fig: MplFigure, box: Box, group: MarkGroup, axis: str | None) -> None
     top = max(m.value for m in marks)
     ax.set_xlim(-0.6, len(marks) - 0.4)
     ax.set_ylim(0, top * (1.42 if group.extra else 1.18))
-    unit = UNITS[marks[0].unit]
-    axis_label = style.value_ticks(ax, "y", unit.kind, top, axis or unit.axis)
-    style.unit_label(fig, ax, axis_label, box[0] + 0.1, above_pt=6)
+    unit = marks[0].unit
+    label = axis or UNITS[unit].axis
+    shapes.vertical_value_axis(fig, ax, unit, top, label, box[0] + 0.1, above_pt=6)
     ax.set_xticks(xs, [m.label for m in marks], fontsize=style.SIZE_LABEL, color=TEXT)
     for x, mark in zip(xs, marks, strict=True):
         shapes.rect(ax, mark.look, PALETTE[0], horizontal=False, at=x, value=mark.value, size=0.55)
-        ax.annotate(
-            shapes.value_text(mark),
-            (x, mark.value),
-            xytext=(0, GAP),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=style.SIZE_VALUE,
-            fontweight="semibold",
-        )
+        at = (x, mark.value)
+        shapes.value_label(ax, shapes.value_text(mark), at, (0, GAP), ha="center", va="bottom")
     shapes.panel_heading(ax, fig, box[0] + 0.1, group.label)
     if group.extra and len(marks) > 1:
         _change(ax, marks[0], marks[-1], xs[-1], top, group.extra)

@@ -10,10 +10,9 @@ from pydantic import Field
 
 from reportgen.charts import shapes, style
 from reportgen.charts.kind import Box, ChartKind, SpecPath
-from reportgen.charts.resolve import Mark, MarkGroup, Resolved, point_mark
+from reportgen.charts.resolve import Mark, MarkGroup, Resolved, mark_group
 from reportgen.charts.spec import ChartSpec, Point, Short, Strict
 from reportgen.charts.style import GAP, PALETTE, TEXT, Margins
-from reportgen.units import UNITS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,17 +39,8 @@ class LineKind(ChartKind[LineChart]):
     noun = "Line chart"
     groups_key = "series"
 
-    def figure_refs(self, spec: LineChart) -> list[tuple[str, SpecPath]]:
-        refs: list[tuple[str, SpecPath]] = []
-        for s, series in enumerate(spec.series):
-            refs += [(p.id, ("series", s, "points", i)) for i, p in enumerate(series.points)]
-        return refs
-
     def groups(self, spec: LineChart, store: Store) -> list[MarkGroup]:
-        return [
-            MarkGroup(s.label, tuple(point_mark(store, p, year_needed=True) for p in s.points))
-            for s in spec.series
-        ]
+        return [mark_group(store, s.label, s.points, year_needed=True) for s in spec.series]
 
     def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
         years = [m.year for m in group.marks if m.figure and m.year is not None]
@@ -72,10 +62,8 @@ class LineKind(ChartKind[LineChart]):
         ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         ax.set_ylim(0, top * 1.14)
         ax.set_xticks(years, [str(y) for y in years], fontsize=style.SIZE_LABEL, color=TEXT)
-        unit = UNITS[chart.groups[0].marks[0].unit]
-        style.unit_label(
-            fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1
-        )
+        unit = chart.groups[0].marks[0].unit
+        shapes.vertical_value_axis(fig, ax, unit, top, chart.axis, box[0] + 0.1)
         for s, series in enumerate(chart.groups):
             colour = PALETTE[s % len(PALETTE)]
             marks = list(series.marks)
@@ -119,15 +107,13 @@ def _series(ax: Axes, marks: list[Mark], colour: str) -> None:
         )
         # Below-right of a point the line rises from is free; above is free at a peak.
         rising = i + 1 < len(marks) and marks[i + 1].value >= mark.value
-        ax.annotate(
+        shapes.value_label(
+            ax,
             shapes.value_text(mark),
-            (mark.year, mark.value),
-            xytext=(GAP * 2, -GAP * 2) if rising else (0, GAP * 2.5),
-            textcoords="offset points",
+            (mark.year or 0, mark.value),
+            (GAP * 2, -GAP * 2) if rising else (0, GAP * 2.5),
             ha="left" if rising else "center",
             va="top" if rising else "bottom",
-            fontsize=style.SIZE_VALUE,
-            fontweight="semibold",
             color=TEXT,
             bbox=shapes.LABEL_BOX,  # legible where another series crosses
         )

@@ -14,9 +14,8 @@ from reportgen.charts.resolve import (
     MarkGroup,
     Resolved,
     axis_unit,
-    extra_mark,
+    mark_group,
     percent_extra,
-    point_mark,
 )
 from reportgen.charts.spec import ChartSpec, Point, Short, Strict
 from reportgen.charts.style import GAP, PALETTE, TEXT, Margins
@@ -50,24 +49,9 @@ class ShareKind(ChartKind[ShareChart]):
     noun = "Share chart"
     groups_key = "rows"
 
-    def figure_refs(self, spec: ShareChart) -> list[tuple[str, SpecPath]]:
-        refs: list[tuple[str, SpecPath]] = []
-        for r, row in enumerate(spec.rows):
-            refs.append((row.part.id, ("rows", r, "part")))
-            refs.append((row.whole.id, ("rows", r, "whole")))
-            if row.share:
-                refs.append((row.share, ("rows", r, "share")))
-        return refs
-
     def groups(self, spec: ShareChart, store: Store) -> list[MarkGroup]:
         return [
-            MarkGroup(
-                r.label,
-                (point_mark(store, r.part),),
-                extra=extra_mark(store, r.share, "share"),
-                whole=point_mark(store, r.whole),
-            )
-            for r in spec.rows
+            mark_group(store, r.label, [r.part], r.share, "share", whole=r.whole) for r in spec.rows
         ]
 
     def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
@@ -135,15 +119,13 @@ def _row(ax: Axes, fig: MplFigure, y: float, row: MarkGroup, axes_pt: float) -> 
         color=TEXT,
         bbox=shapes.WHITE_BOX,
     )
-    ax.annotate(
+    shapes.value_label(
+        ax,
         part_text,
         (share, y),
-        xytext=(GAP * 2, 0),
-        textcoords="offset points",
+        (GAP * 2, 0),
         ha="left",
         va="center",
-        fontsize=style.SIZE_VALUE,
-        fontweight="semibold",
         color=PALETTE[0],
         bbox=shapes.WHITE_BOX,
     )

@@ -16,13 +16,11 @@ from reportgen.charts.resolve import (
     MarkGroup,
     Resolved,
     axis_unit,
-    extra_mark,
-    point_mark,
+    mark_group,
 )
 from reportgen.charts.spec import ChartSpec, Point, Short, Strict
 from reportgen.charts.style import GAP, PALETTE, TEXT, Margins
 from reportgen.facts.model import Id
-from reportgen.units import UNITS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -51,23 +49,8 @@ class StackedBarKind(ChartKind[StackedBarChart]):
     noun = "Stacked bar chart"
     groups_key = "rows"
 
-    def figure_refs(self, spec: StackedBarChart) -> list[tuple[str, SpecPath]]:
-        refs: list[tuple[str, SpecPath]] = []
-        for r, row in enumerate(spec.rows):
-            refs += [(p.id, ("rows", r, "segments", i)) for i, p in enumerate(row.segments)]
-            if row.total:
-                refs.append((row.total, ("rows", r, "total")))
-        return refs
-
     def groups(self, spec: StackedBarChart, store: Store) -> list[MarkGroup]:
-        return [
-            MarkGroup(
-                r.label,
-                tuple(point_mark(store, p) for p in r.segments),
-                extra=extra_mark(store, r.total, "total"),
-            )
-            for r in spec.rows
-        ]
+        return [mark_group(store, r.label, r.segments, r.total, "total") for r in spec.rows]
 
     def check_group(self, group: MarkGroup) -> list[tuple[SpecPath, str]]:
         """A column's total is the sum of its segments, in their unit."""
@@ -98,16 +81,8 @@ class StackedBarKind(ChartKind[StackedBarChart]):
         for x, group, total in zip(layout.xs, chart.groups, layout.totals, strict=True):
             side += _column(ax, layout, x, group, colours)
             if group.extra:
-                ax.annotate(
-                    f"Total {group.extra.short}",
-                    (x, total),
-                    xytext=(0, GAP + 1),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=style.SIZE_VALUE,
-                    fontweight="semibold",
-                )
+                text = f"Total {group.extra.short}"
+                shapes.value_label(ax, text, (x, total), (0, GAP + 1), ha="center", va="bottom")
         if layout.narrow:
             room = (layout.side_room - layout.width / 2) * layout.unit_pt - 3 * GAP
             side = [(c, style.wrap_pt(t, style.SIZE_LABEL, room)) for c, t in side]
@@ -143,8 +118,8 @@ def _axes(fig: MplFigure, box: Box, chart: Resolved) -> tuple[Axes, _Layout]:
     totals = [sum(m.value for m in g.marks) for g in groups]
     top = max(totals)
     ax.set_ylim(0, top * 1.1)
-    unit = UNITS[groups[0].marks[0].unit]
-    style.unit_label(fig, ax, style.value_ticks(ax, "y", unit.kind, top, chart.axis), box[0] + 0.1)
+    unit = groups[0].marks[0].unit
+    shapes.vertical_value_axis(fig, ax, unit, top, chart.axis, box[0] + 0.1)
     names = [
         style.wrap_pt(g.label, style.SIZE_LABEL, unit_pt) if narrow else g.label for g in groups
     ]
