@@ -10,6 +10,7 @@ own, so that ``git diff`` of two editions reads as the change itself.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -54,20 +55,11 @@ class FactRecord(_Record):
 
     def figure(self, fact_id: str) -> Figure:
         """The record as the number formatters and figure helpers take it."""
-        return Figure(
-            id=fact_id,
-            kind="fact",
-            value=float(self.value if self.value is not None else self.low or 0),
+        value = float(self.value if self.value is not None else self.low or 0)
+        return replace(
+            _figure(self, fact_id, "fact", value, (self.source,)),
             low=None if self.low is None else float(self.low),
             high=None if self.high is None else float(self.high),
-            unit=self.unit,
-            precision=self.precision,
-            status=self.status,
-            label=self.label,
-            period=self.period,
-            entity=self.entity,
-            metric=self.metric,
-            sources=(self.source,),
             quote=self.quote,
         )
 
@@ -103,21 +95,37 @@ class DerivedRecord(_Record):
     sources: list[str]
 
     def figure(self, metric_id: str, value: float | None = None, unit: str | None = None) -> Figure:
-        return Figure(
-            id=metric_id,
-            kind="derived",
-            value=self.value if value is None else value,
+        shown = self.value if value is None else value
+        return replace(
+            _figure(self, metric_id, "derived", shown, tuple(self.sources)),
             unit=unit or self.unit,
-            precision=self.precision,
-            status=self.status,
-            label=self.label,
-            period=self.period,
-            entity=self.entity,
-            metric=self.metric,
-            sources=tuple(self.sources),
             decimals=self.decimals,
             formula=self.formula,
         )
+
+
+def _figure(
+    record: FactRecord | DerivedRecord,
+    figure_id: str,
+    kind: Literal["fact", "derived"],
+    value: float,
+    sources: tuple[str, ...],
+) -> Figure:
+    """What a fact's record and a derived metric's give a Figure alike; each kind's
+    ``figure`` adds its own."""
+    return Figure(
+        id=figure_id,
+        kind=kind,
+        value=value,
+        unit=record.unit,
+        precision=record.precision,
+        status=record.status,
+        label=record.label,
+        period=record.period,
+        entity=record.entity,
+        metric=record.metric,
+        sources=sources,
+    )
 
 
 class MarkRecord(_Record):

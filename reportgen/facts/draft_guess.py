@@ -13,22 +13,9 @@ from babel.numbers import get_currency_symbol, get_territory_currencies
 
 from reportgen.facts.quantities import STATUS_WORDS, Quantity
 from reportgen.facts.quantities.currency import LOCALES
+from reportgen.periods import MONTHS
 from reportgen.units import UNITS
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?\b")
 _YEAR_RE = re.compile(r"(?<![\w.,])((?:19|20|21)\d\d)(?![\w%])")
 _QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,6 +109,20 @@ def _records(data: Any, key: str, shown: str, problems: Problems) -> YSeq:
     return items
 
 
+def _valid(
+    store: Store, model: type[M], records: YSeq, problems: Problems
+) -> Iterator[tuple[M, Any, Location]]:
+    """Each record that validates as ``model``, with its raw data and where it stands;
+    one that does not leaves the store partial."""
+    for index, raw in enumerate(records):
+        loc = records.at(index)
+        record = validate(model, raw, loc, problems)
+        if record is None:
+            store.partial = True
+        else:
+            yield record, raw, loc
+
+
 def _load_sources(store: Store, file: Path, problems: Problems) -> None:
     shown = relative(file, store.root)
     if not file.exists():
@@ -121,12 +136,7 @@ def _load_sources(store: Store, file: Path, problems: Problems) -> None:
         problems.add("expected one top-level key, 'sources:'", where)
         return
     records = _records(data, "sources", shown, problems)
-    for index, raw in enumerate(records):
-        loc = records.at(index)
-        source = validate(Source, raw, loc, problems)
-        if source is None:
-            store.partial = True
-            continue
+    for source, raw, loc in _valid(store, Source, records, problems):
         if _register(store, source.id, loc, problems):
             store.sources[source.id] = source
             _load_source_text(store, source, raw, loc, problems)
@@ -209,12 +219,7 @@ def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
             )
     for key, model in SECTIONS.items():
         records = _records(data, key, shown, problems)
-        for index, raw in enumerate(records):
-            loc = records.at(index)
-            record = validate(model, raw, loc, problems)
-            if record is None:
-                store.partial = True
-                continue
+        for record, _, loc in _valid(store, model, records, problems):
             if isinstance(record, Ignored):
                 store.locations[f"ignore:{len(store.ignored)}"] = loc
                 store.ignored.append(record)

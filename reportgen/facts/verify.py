@@ -278,40 +278,41 @@ def _coverage(
         counts = coverage.sources.setdefault(source_id, SourceCoverage(file))
         facts = [f for f in store.facts.values() if f.source == source_id]
         ignores = [span for sid, span in ignore_spans if sid == source_id]
+        spans = [(fact, span) for fact in facts for span in quote_spans.get(fact.id, [])]
         reading = readings[source_id]
-        for quantity in reading.quantities:
+        numbers: list[Quantity | Unread] = [*reading.quantities, *reading.unread]
+        for found in numbers:
             coverage.statements += 1
-            spans = [(fact, span) for fact in facts for span in quote_spans.get(fact.id, [])]
-            if any(
-                _inside(span, quantity)
-                and (quantity.kind in ("date", "period") or states_value(quantity, fact))
+            if isinstance(found, Quantity) and any(
+                _inside(span, found)
+                and (found.kind in ("date", "period") or states_value(found, fact))
                 for fact, span in spans
             ):
                 counts.facts += 1
-            elif any(_inside(span, quantity) for span in ignores):
+            elif any(_inside(span, found) for span in ignores):
                 counts.ignored += 1
             else:
-                counts.uncovered += 1
-                coverage.uncovered.append((source_id, quantity))
-                problems.add(
-                    f"'{quantity.text.strip()}' ({quantity.kind}) is neither a fact nor in an "
-                    "ignore list (seeds/facts/ignore.yaml) with a reason",
-                    _location(file, text, quantity.start),
-                )
-        for unread in reading.unread:
-            coverage.statements += 1
-            if any(_inside(span, unread) for span in ignores):
-                counts.ignored += 1
-                continue
-            counts.unread += 1
-            coverage.uncovered.append((source_id, unread))
-            problems.add(
-                f"'{unread.text}' looks like a number but could not be read as one; state it "
-                "as a fact, or ignore it with a reason (seeds/facts/ignore.yaml)",
-                _location(file, text, unread.start),
-            )
+                if isinstance(found, Quantity):
+                    counts.uncovered += 1
+                else:
+                    counts.unread += 1
+                coverage.uncovered.append((source_id, found))
+                problems.add(_unaccounted(found), _location(file, text, found.start))
         coverage.covered += counts.facts + counts.ignored
     return coverage
+
+
+def _unaccounted(found: Quantity | Unread) -> str:
+    """What to do about a number that no fact states and no ignore entry explains."""
+    if isinstance(found, Unread):
+        return (
+            f"'{found.text}' looks like a number but could not be read as one; state it "
+            "as a fact, or ignore it with a reason (seeds/facts/ignore.yaml)"
+        )
+    return (
+        f"'{found.text.strip()}' ({found.kind}) is neither a fact nor in an "
+        "ignore list (seeds/facts/ignore.yaml) with a reason"
+    )
 
 
 def _in_quote(quote: str, number: str) -> tuple[int, int] | None:
