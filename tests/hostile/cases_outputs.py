@@ -18,6 +18,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -665,20 +666,48 @@ def _with_private_cache(argv: list[str]) -> list[str]:
     return ["env", f"XDG_CACHE_HOME={project}/.xdg", *argv]
 
 
+#: Warm caches per test process, by project content: the charts, fonts and declarations
+#: caches are keyed by content, so one warm build serves every case that damages them.
+_WARM: dict[str, Path] = {}
+
+
+def _warm_build(project: Path, out: Path, formats: str = "html,pdf") -> None:
+    argv = [sys.executable, "-m", "reportgen", "build", "--project", str(project)]
+    subprocess.run(
+        _with_private_cache([*argv, "--out", str(out), "--format", formats, "--force"]),
+        check=True,
+        capture_output=True,
+        env=reportgen_env(),
+        timeout=300,
+    )
+    shutil.rmtree(out)
+
+
+def _warm_caches(ctx: Context, cache: str) -> None:
+    """Fill ``cache`` in the case's project as a build would.
+
+    Compiled templates are keyed by the template's path, so the Jinja cache is warmed in
+    the case's own project (an HTML build is enough); the others are copied from one full
+    build of the same project per process."""
+    if cache == "jinja":
+        _warm_build(ctx.project, ctx.project / "warm", "html")
+        return
+    key = hashlib.sha256(repr(sorted(_state(ctx.project / "seeds").items())).encode()).hexdigest()
+    warm = _WARM.get(key)
+    if warm is None or not warm.is_dir():
+        warm = Path(tempfile.mkdtemp(prefix="reportgen-warm-")) / "project"
+        shutil.copytree(ctx.project, warm, ignore=shutil.ignore_patterns("build", "warm"))
+        _warm_build(warm, warm / "warm")
+        _WARM[key] = warm
+    folder = CACHES[cache]
+    shutil.copytree(warm / folder, ctx.project / folder, dirs_exist_ok=True)
+
+
 def _damaged_cache(cache: str, how: str) -> Mutation:
-    """Warm every cache with a build, damage each entry of one, remember the outputs."""
+    """Warm one cache, damage each of its entries, remember the outputs."""
 
     def apply(ctx: Context) -> None:
-        warm = ctx.project / "warm"
-        argv = [sys.executable, "-m", "reportgen", "build", "--project", str(ctx.project)]
-        subprocess.run(
-            _with_private_cache([*argv, "--out", str(warm)]),
-            check=True,
-            capture_output=True,
-            env=reportgen_env(),
-            timeout=300,
-        )
-        shutil.rmtree(warm)
+        _warm_caches(ctx, cache)
         entries = [p for p in (ctx.project / CACHES[cache]).rglob("*") if p.is_file()]
         assert entries, f"the {cache} cache is empty after a build"
         for entry in entries:
