@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The project folders a preview watches, and what a change in each invalidates.
-WATCHED = ("seeds", "charts", "templates")
+#: The project folders a preview watches, and what a change in each invalidates (a
+#: recorded edition changes only the rendering: the "What changed" section and the cover).
+WATCHED = ("seeds", "charts", "templates", "editions")
 
 
 class PreviewBuilder:
