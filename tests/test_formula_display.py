@@ -23,10 +23,18 @@ def _store(tmp_path: Path) -> Store:
         file="seeds/articles/src.txt",
         sha256="0" * 64,
     )
-    for fid, label in (("sales-after", "Sales before/after the launch"), ("plants", "A*B plants")):
+    for fid, metric in (("sold", "vans_sold"), ("count", "plants")):
         store.facts[fid] = Fact(
-            id=fid, entity="thing", metric="m", value=40, unit="vehicles", precision="exact",
-            status="actual", period="2022", source="src", quote="40 vehicles", label=label,
+            id=fid, entity="thing", metric=metric, value=40, unit="vehicles", precision="exact",
+            status="actual", period="2022-H1", source="src", quote="40 vehicles",
+        )  # fmt: skip
+    # Computed inputs are named by their labels, which keep their slash and asterisk.
+    for fid, label, formula in (
+        ("sales-after", "Sales before/after the launch", "{sold}"),
+        ("plants", "A*B plants", "{count}"),
+    ):
+        store.derived[fid] = Derived(
+            id=fid, label=label, formula=formula, unit="vehicles", decimals=0
         )  # fmt: skip
     store.derived["per-plant"] = Derived(
         id="per-plant",
@@ -45,6 +53,12 @@ def test_hover_text_keeps_the_labels_and_shows_the_operators(tmp_path: Path) -> 
     store = _store(tmp_path)
     text = Helpers(store).hover_text(store.figure("per-plant"))
     assert text == "Computed: (Sales before/after the launch ÷ A*B plants) × 2 ^ 2 ÷ 4"
+
+
+def test_hover_text_names_a_stated_input_by_what_it_measures_and_when(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    text = Helpers(store).hover_text(store.figure("sales-after"))
+    assert text == "Computed: thing vans sold H1 2022"
 
 
 def test_the_formula_links_each_id_as_written(tmp_path: Path) -> None:

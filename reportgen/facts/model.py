@@ -258,3 +258,6 @@ class ReportMeta(Strict):
     #: The largest source article ``check`` reads, in bytes (a long news article is
     #: 50 KB). Raise it for a longer source; ``check`` takes time in proportion.
     max_source_bytes: Annotated[int, Field(ge=1, le=1 << 30)] = MAX_SOURCE_BYTES
+    #: How words of metric ids are written in prose, where not in lower case
+    #: (``ev: EV``): the briefing says "Tallgrass EV output" for ``ev_output``.
+    words: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")], Text] = {}

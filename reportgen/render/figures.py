@@ -31,9 +31,6 @@ from reportgen.periods import period_words as period_words
 
 Form = Literal["verb", "times"]
 
-_ACRONYMS = {"nev": "NEV", "icv": "ICV", "aito": "AITO"}
-
-
 def _marked(attribute: str, value: str, text: str) -> Markup:
     """Text from the store, marked for the figure scan only where it holds a digit.
 
@@ -96,13 +93,24 @@ class Helpers:
             return f"“{fig.quote[:start]}[{fig.quote[start:end]}]{fig.quote[end:]}”"
         if fig.quote is not None:
             return f"“{fig.quote}”"
-        text = f"Computed: {formula_words(fig.formula or '', self._ref_label)}"
+        text = f"Computed: {formula_words(fig.formula or '', self._ref_namer(fig.formula))}"
         if fig.caveats:
             text += " — " + " ".join(fig.caveats)
         return text
 
-    def _ref_label(self, ref: str) -> str:
-        return self.store.figure(ref).label
+    def _ref_namer(self, formula: str | None) -> Callable[[str], str]:
+        """Names for a formula's inputs, as a reader of the hover text needs them: what a
+        stated input measures and when ("Tallgrass EV output 2023"), not its chart label;
+        a computed input by its own label."""
+
+        def name(ref: str) -> str:
+            fig = self.store.figure(ref)
+            if fig.kind == "derived":
+                return fig.label  # a computed input is named by what it computes
+            when = f" {period_words(fig.period)}" if fig.period else ""
+            return f"{self._measures(fig)}{when}"
+
+        return name
 
     def formula(self, fig: Figure) -> Markup:
         """A derived figure's formula, each input linked to its own entry by id."""
@@ -214,13 +222,14 @@ class Helpers:
 
     def describe(self, fact_id: str) -> Markup:
         """What a figure measures, in words: 'Chongqing NEV production'."""
-        fig = self.figure(fact_id)
+        return _marked("data-label", fact_id, self._measures(self.figure(fact_id)))
+
+    def _measures(self, fig: Figure) -> str:
         if fig.entity is None or fig.metric is None:
-            text = fig.label
-        else:
-            words = " ".join(_ACRONYMS.get(w, w) for w in fig.metric.split("_"))
-            text = f"{self.store.entity_name(fig.entity)} {words}"
-        return _marked("data-label", fact_id, text)
+            return fig.label
+        spelt = self.store.meta.words if self.store.meta is not None else {}
+        words = " ".join(spelt.get(w, w) for w in fig.metric.split("_"))
+        return f"{self.store.entity_name(fig.entity)} {words}"
 
     def period(self, fact_id: str) -> Markup:
         """The period a figure covers, as prose, from the store: 'H1 2022', 'by 2025'."""
