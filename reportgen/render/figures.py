@@ -31,6 +31,7 @@ from reportgen.periods import period_words as period_words
 
 Form = Literal["verb", "times"]
 
+
 def _marked(attribute: str, value: str, text: str) -> Markup:
     """Text from the store, marked for the figure scan only where it holds a digit.
 
