@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from reportgen.errors import Location, ReportError
 from reportgen.facts.model import MAX_SOURCE_BYTES
 from reportgen.periods import MONTHS
+from reportgen.readfile import read_regular
 from reportgen.text import line_col
 
 #: Line breaks and tabs are text; any other control character means a binary file.
@@ -36,20 +36,17 @@ def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]
     """The article's bytes and text; a ReportError unless it is UTF-8 text of at most
     ``limit`` bytes."""
     shown = str(path)
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise ReportError(f"cannot read the article: {exc.strerror}", Location(shown)) from None
-    if not stat.S_ISREG(mode):
-        raise ReportError("not a regular file: an article is a text file", Location(shown))
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ReportError(
+    data = read_regular(
+        path,
+        shown,
+        limit,
+        cannot="cannot read the article",
+        irregular="not a regular file: an article is a text file",
+        too_large=(
             f"larger than {limit:,} bytes, the most a source may be (max_source_bytes in "
-            "seeds/report.yaml): is this a news article's text?",
-            Location(shown),
-        )
+            "seeds/report.yaml): is this a news article's text?"
+        ),
+    )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -16,26 +16,37 @@ from pathlib import Path
 from reportgen.errors import Location, ReportError
 
 
-def read_regular(path: Path, shown: str, limit: int, what: str = "file") -> bytes:
+def read_regular(
+    path: Path,
+    shown: str,
+    limit: int,
+    what: str = "file",
+    *,
+    cannot: str = "cannot read",
+    irregular: str = "not a regular file",
+    too_large: str | None = None,
+) -> bytes:
     """The bytes of ``path``; ReportError (located at ``shown``) when it cannot be read,
-    is not a regular file, or holds more than ``limit`` bytes (``what`` names it then)."""
+    is not a regular file, or holds more than ``limit`` bytes (``what`` names it then).
+
+    ``cannot``, ``irregular`` and ``too_large`` word those problems for a caller whose
+    user needs to hear more than the default (an article's size names its setting)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise ReportError(f"cannot read: {exc.strerror}", Location(shown)) from None
+        raise ReportError(f"{cannot}: {exc.strerror}", Location(shown)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a folder
+        os.close(fd)
+        raise ReportError(irregular, Location(shown))
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ReportError("not a regular file", Location(shown))
         try:
             data = handle.read(limit + 1)
         except OSError as exc:
-            raise ReportError(f"cannot read: {exc.strerror}", Location(shown)) from None
+            raise ReportError(f"{cannot}: {exc.strerror}", Location(shown)) from None
     if len(data) > limit:
         size = max(len(data), _size(path))
-        raise ReportError(
-            f"file is {size:,} bytes, more than the {limit:,} a {what} may be",
-            Location(shown),
-        )
+        message = f"file is {size:,} bytes, more than the {limit:,} a {what} may be"
+        raise ReportError(too_large or message, Location(shown))
     return data
 
 

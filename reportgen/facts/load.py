@@ -11,8 +11,6 @@ Layout of a report project's ``seeds/``:
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +29,7 @@ from reportgen.facts.model import (
     Source,
 )
 from reportgen.facts.store import Store
+from reportgen.readfile import read_regular
 from reportgen.units import UNITS, load_units
 from reportgen.yamlio import YMap, YSeq, load_yaml, validate
 
@@ -177,25 +176,29 @@ def _read_source(
     source: Source, path: Path, limit: int, where: Location, problems: Problems
 ) -> bytes | None:
     """The article's bytes: a regular file of at most ``limit`` bytes, else a problem."""
+    named = f"source '{source.id}': '{source.file}'"
     try:
-        # Non-blocking: opening a FIFO with no writer would wait for ever.
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                problems.add(f"source '{source.id}': '{source.file}' is not a regular file", where)
-                return None
-            data = stream.read(limit + 1)
-    except OSError as exc:
-        problems.add(f"source '{source.id}': cannot read '{source.file}': {exc.strerror}", where)
-        return None
-    if len(data) > limit:
-        problems.add(
-            f"source '{source.id}': '{source.file}' is {max(info.st_size, len(data)):,} bytes, "
-            f"more than the {limit:,} a source may be (max_source_bytes in seeds/report.yaml)",
-            where,
+        return read_regular(
+            path,
+            where.path,
+            limit,
+            cannot=f"source '{source.id}': cannot read '{source.file}'",
+            irregular=f"{named} is not a regular file",
+            too_large=(
+                f"{named} is {_size(path):,} bytes, more than the {limit:,} a source may be "
+                "(max_source_bytes in seeds/report.yaml)"
+            ),
         )
+    except ReportError as exc:
+        problems.add(exc.message, where)
         return None
-    return data
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
