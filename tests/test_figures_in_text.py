@@ -237,7 +237,7 @@ def test_chart_text_takes_years_and_periods_from_the_facts(tmp_path: Path) -> No
     with pytest.raises(ReportErrors) as caught:
         check_project(project)
     assert [s for s in caught.value.lines() if "seres-h1-2022.yaml" in s] == [
-        f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': title: typed period 'H1'; "
+        f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': title: typed period 'H1', date '2022', period 'first half'; "
         "quote figures as {fact-id} or {fact-id:short}, a figure's year or period as "
         "{fact-id:year} or {fact-id:period}"
     ]

@@ -178,17 +178,21 @@ def text_problems(raw: Any) -> list[tuple[Location, str]]:
 
 
 def _typed(key: str, value: str) -> list[str]:
-    """A figure, year or period typed in a text field, in digits or in words (read as
-    the briefing's figure scan reads templates)."""
+    """Every figure, year or period typed in a text field, in digits or in words (read as
+    the briefing's figure scan reads templates), in one message for the field."""
     from reportgen.render.figurescan import number_spans
 
     text = TEXT_REF.sub(lambda m: " " * len(m.group(0)), value)
-    return [
-        f"{key}: typed {'number' if kind in ('quantity', 'unread') else kind} "
-        f"'{text[start:end]}'; quote figures as {{fact-id}} or {{fact-id:short}}, "
-        "a figure's year or period as {fact-id:year} or {fact-id:period}"
+    found = [
+        f"{'number' if kind in ('quantity', 'unread') else kind} '{text[start:end]}'"
         for start, end, kind in number_spans(text)
-    ][:1]
+    ]
+    if not found:
+        return []
+    return [
+        f"{key}: typed {', '.join(found)}; quote figures as {{fact-id}} or {{fact-id:short}}, "
+        "a figure's year or period as {fact-id:year} or {fact-id:period}"
+    ]
 
 
 def period_year(period: str | None) -> int | None:
