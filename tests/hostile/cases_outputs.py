@@ -10,6 +10,7 @@ outputs are byte-identical to the clean build's.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import hashlib
 import io
@@ -695,7 +696,9 @@ def _warm_caches(ctx: Context, cache: str) -> None:
     key = hashlib.sha256(repr(sorted(_state(ctx.project / "seeds").items())).encode()).hexdigest()
     warm = _WARM.get(key)
     if warm is None or not warm.is_dir():
-        warm = Path(tempfile.mkdtemp(prefix="reportgen-warm-")) / "project"
+        folder = tempfile.mkdtemp(prefix="reportgen-warm-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        warm = Path(folder) / "project"
         shutil.copytree(ctx.project, warm, ignore=shutil.ignore_patterns("build", "warm"))
         _warm_build(warm, warm / "warm")
         _WARM[key] = warm
