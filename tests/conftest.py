@@ -24,6 +24,7 @@ PROJECT_DIRS = ("seeds", "charts", "templates", "editions")
 IN_ORDER = ("tests/test_serve.py",)
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: absent when it is not loaded
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
     """Tests go to workers one by one, but an IN_ORDER module's go together. (xdist's
     own ``--dist loadgroup`` would do it from a mark; with this pytest it splits them.)"""
