@@ -510,7 +510,6 @@ class DotChart(ChartSpec):
 
 
 class DotKind(ChartKind[DotChart]):
-    name = "dot"
     model = DotChart
     noun = "Dot plot"
     groups_key = "dots"

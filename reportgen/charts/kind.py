@@ -33,9 +33,8 @@ S = TypeVar("S", bound="ChartSpec")
 class ChartKind(ABC, Generic[S]):
     """One kind of chart: how it is written, read from the store, checked and drawn."""
 
-    #: The spec's ``kind:``.
-    name: str
-    #: The spec's model: its fields and their limits.
+    #: The spec's model: its fields and their limits; its ``kind: Literal[...]`` is the
+    #: kind's name.
     model: type[S]
     #: The alt text's opening words: "Bar chart".
     noun: str
@@ -43,6 +42,12 @@ class ChartKind(ABC, Generic[S]):
     groups_key: str
     #: Whether every figure shares one value axis (units must agree across the chart).
     shared_axis: bool = True
+
+    @property
+    def name(self) -> str:
+        """The spec's ``kind:``, as the model declares it (written once, there)."""
+        (name,) = get_args(self.model.model_fields["kind"].annotation)
+        return str(name)
 
     def figure_refs(self, spec: S) -> list[tuple[str, SpecPath]]:
         """Every figure id the spec reads (its text fields aside), with its path in it, in

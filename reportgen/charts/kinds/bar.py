@@ -48,7 +48,6 @@ class BarChart(ChartSpec):
 
 
 class BarKind(ChartKind[BarChart]):
-    name = "bar"
     model = BarChart
     noun = "Bar chart"
     groups_key = "bars"

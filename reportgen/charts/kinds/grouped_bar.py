@@ -44,7 +44,6 @@ class GroupedBarChart(ChartSpec):
 
 
 class GroupedBarKind(ChartKind[GroupedBarChart]):
-    name = "grouped_bar"
     model = GroupedBarChart
     noun = "Grouped bar chart"
     groups_key = "groups"

@@ -34,7 +34,6 @@ class LineChart(ChartSpec):
 
 
 class LineKind(ChartKind[LineChart]):
-    name = "line"
     model = LineChart
     noun = "Line chart"
     groups_key = "series"

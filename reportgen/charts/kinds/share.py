@@ -44,7 +44,6 @@ class ShareChart(ChartSpec):
 
 
 class ShareKind(ChartKind[ShareChart]):
-    name = "share"
     model = ShareChart
     noun = "Share chart"
     groups_key = "rows"

@@ -44,7 +44,6 @@ class StackedBarChart(ChartSpec):
 
 
 class StackedBarKind(ChartKind[StackedBarChart]):
-    name = "stacked_bar"
     model = StackedBarChart
     noun = "Stacked bar chart"
     groups_key = "rows"
