@@ -42,7 +42,7 @@ def read_article(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, str]
         limit,
         cannot="cannot read the article",
         irregular="not a regular file: an article is a text file",
-        too_large=(
+        too_large=lambda _: (
             f"larger than {limit:,} bytes, the most a source may be (max_source_bytes in "
             "seeds/report.yaml): is this a news article's text?"
         ),

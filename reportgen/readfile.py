@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from reportgen.errors import Location, ReportError
@@ -24,13 +25,14 @@ def read_regular(
     *,
     cannot: str = "cannot read",
     irregular: str = "not a regular file",
-    too_large: str | None = None,
+    too_large: Callable[[int], str] | None = None,
 ) -> bytes:
     """The bytes of ``path``; ReportError (located at ``shown``) when it cannot be read,
     is not a regular file, or holds more than ``limit`` bytes (``what`` names it then).
 
-    ``cannot``, ``irregular`` and ``too_large`` word those problems for a caller whose
-    user needs to hear more than the default (an article's size names its setting)."""
+    ``cannot``, ``irregular`` and ``too_large`` (given the file's size) word those
+    problems for a caller whose user needs to hear more than the default (an article's
+    size names its setting)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -46,7 +48,7 @@ def read_regular(
     if len(data) > limit:
         size = max(len(data), _size(path))
         message = f"file is {size:,} bytes, more than the {limit:,} a {what} may be"
-        raise ReportError(too_large or message, Location(shown))
+        raise ReportError(too_large(size) if too_large else message, Location(shown))
     return data
 
 

@@ -184,21 +184,14 @@ def _read_source(
             limit,
             cannot=f"source '{source.id}': cannot read '{source.file}'",
             irregular=f"{named} is not a regular file",
-            too_large=(
-                f"{named} is {_size(path):,} bytes, more than the {limit:,} a source may be "
+            too_large=lambda size: (
+                f"{named} is {size:,} bytes, more than the {limit:,} a source may be "
                 "(max_source_bytes in seeds/report.yaml)"
             ),
         )
     except ReportError as exc:
         problems.add(exc.message, where)
         return None
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _load_fact_file(store: Store, file: Path, problems: Problems) -> None:
