@@ -46,7 +46,8 @@ def project(tmp_path: Path) -> Path:
 
 def test_a_new_briefing_from_an_empty_folder(tmp_path: Path) -> None:
     """init -> sources add -> facts draft (accepted as drafted) -> check -> build: five
-    commands, and two hand-edited lines beyond reviewing the draft."""
+    commands, and three hand-typed lines beyond reviewing the draft (the date's basis and
+    a sentence of the template), as the README says."""
     commands = typed = 0
     folder = tmp_path / "vans"
     folder.mkdir()
