@@ -151,6 +151,17 @@ def test_the_overlay_goes_once_the_template_is_fixed(preview: Preview, page: Any
     assert page.locator("#reportgen-preview-problems").is_hidden()
 
 
+def test_the_recorded_editions_are_watched_too(preview: Preview, page: Any) -> None:
+    # An edition file that is no snapshot: its problem shows, and goes once it is removed.
+    bad = preview.project / "editions" / "0002.json"
+    bad.write_text("{}\n", encoding="utf-8")
+    overlay = page.locator("#reportgen-preview-problems")
+    overlay.wait_for(state="visible", timeout=BUILD_S * 1000)
+    assert "editions/0002.json" in overlay.inner_text()
+    bad.unlink()
+    overlay.wait_for(state="hidden", timeout=BUILD_S * 1000)
+
+
 def _get(preview: Preview, path: str, host: str | None = None) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=30)
     connection.putrequest("GET", path, skip_host=True)

@@ -18,8 +18,8 @@ DEBOUNCE_MS = 1600
 
 
 def watch(project: Path, on_change: Callable[[set[Path]], object], stop: threading.Event) -> None:
-    """Call ``on_change`` with the paths changed in ``seeds/``, ``charts/`` and
-    ``templates/``, a debounced burst at a time, until ``stop`` is set.
+    """Call ``on_change`` with the paths changed in the project's input folders
+    (``WATCHED``), a debounced burst at a time, until ``stop`` is set.
 
     Changes made while ``on_change`` runs are kept by the watcher and come next."""
     import watchfiles
