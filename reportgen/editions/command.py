@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.atomic import write_atomic
-from reportgen.editions import EDITIONS_DIR, edition_file, read_snapshot, recorded
-from reportgen.editions.diff import Changes, compare, heading, unchanged
+from reportgen.editions import (
+    EDITIONS_DIR,
+    edition_file,
+    edition_state,
+    read_snapshot,
+    recorded,
+    since_previous,
+)
+from reportgen.editions.diff import Changes, compare, heading
 from reportgen.editions.snapshot import Snapshot, take
 from reportgen.errors import Location, ReportError, UsageError
 
@@ -55,26 +62,15 @@ def record_edition(project: Path, out: Path | None = None) -> Recorded:
     """Record the store as the next edition (or, with ``out``, write its snapshot there
     and record nothing)."""
     project = project.resolve()
-    store = open_checked_store(project)
-    editions = recorded(project)
-    last = editions[-1] if editions else None
-    snapshot = take(store, project, len(editions) + 1)
-    is_same = unchanged(last, snapshot)
-    if is_same and last is not None:
-        snapshot = last
+    state = edition_state(open_checked_store(project), project)
     if out is not None:
-        write_atomic(out, snapshot.dumps(), shown=str(out))
-        return Recorded(snapshot, out, None)
-    if is_same:
-        return Recorded(snapshot, None, None)
-    path = edition_file(project, snapshot.edition)
-    write_atomic(path, snapshot.dumps(), shown=f"{EDITIONS_DIR}/{path.name}")
-    changes = (
-        None
-        if last is None
-        else compare(last, snapshot, f"edition {last.edition}", f"edition {snapshot.edition}")
-    )
-    return Recorded(snapshot, path, changes)
+        write_atomic(out, state.current.dumps(), shown=str(out))
+        return Recorded(state.current, out, None)
+    if state.is_recorded:
+        return Recorded(state.current, None, None)
+    path = edition_file(project, state.number)
+    write_atomic(path, state.current.dumps(), shown=f"{EDITIONS_DIR}/{path.name}")
+    return Recorded(state.current, path, since_previous(state))
 
 
 def diff(project: Path, old: str | None, new: str | None) -> Changes:
