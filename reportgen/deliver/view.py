@@ -29,7 +29,8 @@ from markupsafe import Markup
 from reportgen.deliver.templating import check_email_html, content_module, render_email_template
 from reportgen.errors import ReportError
 from reportgen.facts.store import Figure, Store
-from reportgen.render.figures import Helpers, month_year
+from reportgen.periods import month_year
+from reportgen.render.figures import Helpers
 
 #: Where a project's email templates go, and the built-in ones it may override.
 EMAIL_DIR = "email"

@@ -15,8 +15,8 @@ from jinja2 import BytecodeCache, Environment, StrictUndefined, TemplateSyntaxEr
 from markupsafe import Markup
 
 from reportgen.errors import Location, ReportError, relative
+from reportgen.periods import month_year, period_words
 from reportgen.render.bytecode import SealedBytecodeCache
-from reportgen.render.figures import month_year, period_words
 from reportgen.render.layout import template_loader
 from reportgen.render.sandbox import TemplateSandbox
 

@@ -24,10 +24,7 @@ from reportgen.facts.quantities import read
 from reportgen.facts.quantities.lexicon import CARDINALS, MULTIPLIERS
 from reportgen.facts.store import Figure, Store
 from reportgen.numbers import Style, format_figure, format_ordinal, format_value
-
-# Re-exported: templates and the email word dates through the briefing's helpers.
-from reportgen.periods import month_year as month_year
-from reportgen.periods import period_words as period_words
+from reportgen.periods import month_year, period_words
 
 Form = Literal["verb", "times"]
 
@@ -94,24 +91,20 @@ class Helpers:
             return f"“{fig.quote[:start]}[{fig.quote[start:end]}]{fig.quote[end:]}”"
         if fig.quote is not None:
             return f"“{fig.quote}”"
-        text = f"Computed: {formula_words(fig.formula or '', self._ref_namer(fig.formula))}"
+        text = f"Computed: {formula_words(fig.formula or '', self._ref_name)}"
         if fig.caveats:
             text += " — " + " ".join(fig.caveats)
         return text
 
-    def _ref_namer(self, formula: str | None) -> Callable[[str], str]:
-        """Names for a formula's inputs, as a reader of the hover text needs them: what a
-        stated input measures and when ("Tallgrass EV output 2023"), not its chart label;
-        a computed input by its own label."""
-
-        def name(ref: str) -> str:
-            fig = self.store.figure(ref)
-            if fig.kind == "derived":
-                return fig.label  # a computed input is named by what it computes
-            when = f" {period_words(fig.period)}" if fig.period else ""
-            return f"{self._measures(fig)}{when}"
-
-        return name
+    def _ref_name(self, ref: str) -> str:
+        """A formula's input as a reader of the hover text needs it: what a stated input
+        measures and when ("Tallgrass EV output 2023"), not its chart label; a computed
+        input by its own label."""
+        fig = self.store.figure(ref)
+        if fig.kind == "derived":
+            return fig.label
+        when = f" {period_words(fig.period)}" if fig.period else ""
+        return f"{self._measures(fig)}{when}"
 
     def formula(self, fig: Figure) -> Markup:
         """A derived figure's formula, each input linked to its own entry by id."""
