@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from reportgen.charts.kind import ChartKind, SpecPath
 from reportgen.errors import Location, Problems, ReportError, relative
 from reportgen.facts.model import Id, Text
+from reportgen.facts.quantities.typed import number_spans
 from reportgen.facts.store import Store
 from reportgen.periods import PERIOD
 from reportgen.yamlio import YMap, YSeq, load_yaml, locate, validate
@@ -180,8 +181,6 @@ def text_problems(raw: Any) -> list[tuple[Location, str]]:
 def _typed(key: str, value: str) -> list[str]:
     """Every figure, year or period typed in a text field, in digits or in words (read as
     the briefing's figure scan reads templates), in one message for the field."""
-    from reportgen.render.figurescan import number_spans
-
     text = TEXT_REF.sub(lambda m: " " * len(m.group(0)), value)
     found = [
         f"{'number' if kind in ('quantity', 'unread') else kind} '{text[start:end]}'"

@@ -30,8 +30,8 @@ import tinycss2  # type: ignore[import-untyped]
 from tinyhtml5.parser import HTMLParser  # type: ignore[import-untyped]
 
 from reportgen.errors import Location, ReportError, ReportErrors, relative
-from reportgen.facts.quantities import find_quantities, read, same_value
-from reportgen.facts.quantities.lexicon import CARDINALS, DURATION_UNITS
+from reportgen.facts.quantities import find_quantities, same_value
+from reportgen.facts.quantities.typed import number_spans
 from reportgen.facts.store import Store
 
 #: Marks a helper writes, and what their value must name (None: any non-empty value).
@@ -58,18 +58,6 @@ _SKIP = frozenset({"svg", "script", "template", "noscript"})
 #: Reported one by one up to here; past it the templates are hostile anyway.
 _MAX_FINDINGS = 30
 
-_UNITS = "|".join(DURATION_UNITS)
-_DURATION = re.compile(
-    r"(?<![\w-])(?:(?:an?|one|" + "|".join(CARDINALS) + r")[\s-]+(?:" + _UNITS + r")s?"
-    r"[\s-]+(?:apart|earlier|later|ago|before|after|long|old|away|on|since)"
-    r"|(?:than|for|within|over|nearly|almost|about|barely|just|under)\s+an?\s+(?:"
-    + _UNITS
-    + r"))(?![\w-])",
-    re.IGNORECASE,
-)
-#: A half or quarter typed as a name (H1, Q3): the reader takes letters before digits
-#: for a name, but here it is a period.
-_TYPED_PERIOD = re.compile(r"(?<![\w-])(?:H[12]|Q[1-4])(?![\w-])")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ADVICE = {
     "multiplier": 'word a multiple with multiple("id") (a derived metric of unit multiple)',
@@ -241,21 +229,6 @@ def _store_words(store: Store) -> list[str]:
     # Words, not a bare number: a label "2023" typed in a template is a typed year.
     named = (w for w in words if len(re.findall(r"[^\W\d_]", w)) >= 3)
     return sorted(named, key=len, reverse=True)
-
-
-def number_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of every number the reader reads in ``text``, digit-like text it
-    cannot read ("unread"), durations and typed halves or quarters; overlaps dropped."""
-    reading = read(text)
-    found: list[tuple[int, int, str]] = [(q.start, q.end, q.kind) for q in reading.quantities]
-    found += [(u.start, u.end, "unread") for u in reading.unread]
-    found += [(m.start(), m.end(), "duration") for m in _DURATION.finditer(text)]
-    found += [(m.start(), m.end(), "period") for m in _TYPED_PERIOD.finditer(text)]
-    spans: list[tuple[int, int, str]] = []
-    for start, end, kind in sorted(found, key=lambda f: (f[0], -f[1])):
-        if not any(start < e and end > s for s, e, _ in spans):
-            spans.append((start, end, kind))
-    return spans
 
 
 def _numbers(text: str, origin: str, where: str, store_words: list[str]) -> Iterator[Typed]:
