@@ -247,3 +247,18 @@ def test_chart_titles_print_the_facts_periods(built_briefing: BuiltBriefing) -> 
     html = built_briefing.html_text
     assert "SERES in H1 2022 against H1 2021" in html
     assert "its targets for 2025 and\n" in html or "its targets for 2025 and 2027" in html
+
+
+def test_a_year_asked_of_a_figure_without_a_period_is_located(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    spec = project / "charts/seres-h1-2022.yaml"
+    text = spec.read_text(encoding="utf-8")
+    title = "title: SERES in {seres-h1-2022-income:period}"
+    spec.write_text(text.replace(title, "title: SERES in {seres-capacity-multiple:year}"), "utf-8")
+    line = text[: text.index(title)].count("\n") + 1
+    with pytest.raises(ReportErrors) as caught:
+        check_project(project)
+    assert [s for s in caught.value.lines() if "seres-h1-2022.yaml" in s] == [
+        f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': 'seres-capacity-multiple' "
+        "has no period to print as {seres-capacity-multiple:year}"
+    ]

@@ -190,13 +190,14 @@ def fill_text(text: str | None, store: Store) -> str:
     def figure_text(match: object) -> str:
         assert hasattr(match, "group")
         fig = store.figure(store.current(match.group(1)))
-        if match.group(2) in ("period", "year"):
-            # Years and periods in chart text are the figures' own, never typed.
-            year = period_year(fig.period)
-            if fig.period is None or year is None:
-                raise ReportError(f"'{fig.id}' has no period to print in the chart's text")
-            return str(year) if match.group(2) == "year" else period_words(fig.period)
-        return format_figure(fig, "short" if match.group(2) == "short" else "text")
+        form = match.group(2)
+        if form not in ("period", "year"):
+            return format_figure(fig, "short" if form == "short" else "text")
+        # Years and periods in chart text are the figures' own, never typed.
+        year = period_year(fig.period)
+        if fig.period is None or year is None:
+            raise _MarkError(f"'{fig.id}' has no period to print as {{{fig.id}:{form}}}", fig.id)
+        return str(year) if form == "year" else period_words(fig.period)
 
     return TEXT_REF.sub(figure_text, text)
 
@@ -278,6 +279,9 @@ def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> 
     spec, kind = item.spec, item.kind
     try:
         groups = kind.groups(spec, store)
+        title, subtitle, caption, note = (
+            fill_text(text, store) for text in (spec.title, spec.subtitle, spec.caption, spec.note)
+        )
     except _MarkError as exc:
         path = next((p for ref, p in figure_refs(item) if ref == exc.figure_id), ())
         problems.add(f"chart '{spec.id}': {exc.message}", locate(item.raw, path, item.raw.loc))
@@ -295,16 +299,15 @@ def resolve(item: LoadedSpec, store: Store, number: int, problems: Problems) -> 
     ]
     units = [axis_unit(m) for g in groups for m in g.marks if m.figure]
     axis = spec.axis or (UNITS[units[0]].axis if units else "")
-    title = fill_text(spec.title, store)
     return Resolved(
         spec=spec,
         kind=kind,
         number=number,
         groups=tuple(groups),
         title=title,
-        subtitle=fill_text(spec.subtitle, store),
-        caption=fill_text(spec.caption, store),
-        note=fill_text(spec.note, store),
+        subtitle=subtitle,
+        caption=caption,
+        note=note,
         axis=axis,
         source_line=source_line(store, figures),
         alt=alt_text(kind.noun, title, groups),
