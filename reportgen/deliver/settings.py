@@ -329,22 +329,6 @@ def _variables(env: Mapping[str, str], problems: Problems) -> tuple[SmtpEnvironm
     return _read({name: value for name, value in env.items() if name not in failed}), failed
 
 
-def _only(env: Mapping[str, str], field_name: str) -> dict[str, str]:
-    """The one variable behind ``field_name``, so that only its own problems are added."""
-    name = SmtpEnvironment.model_fields[field_name].validation_alias
-    return {name: env[name]} if isinstance(name, str) and name in env else {}
-
-
-def mail_from(env: Mapping[str, str], problems: Problems) -> Recipient | None:
-    """REPORTGEN_MAIL_FROM, or None if it is not set or (after adding a problem) not valid."""
-    return _variables(_only(env, "sender"), problems)[0].sender
-
-
-def max_message_bytes(env: Mapping[str, str], problems: Problems) -> int:
-    """REPORTGEN_MAIL_MAX_MB in bytes; the default 10 MB if it is not set or not valid."""
-    return int(_variables(_only(env, "max_mb"), problems)[0].max_mb * 1024 * 1024)
-
-
 def _across(variables: SmtpEnvironment, problems: Problems) -> None:
     """The rules that concern more than one variable."""
     if (variables.user is None) != (variables.password is None):
