@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from decimal import Decimal
 
 from reportgen.facts.quantities import words
@@ -149,7 +148,3 @@ def find_quantities(text: str, *, ordinals: bool = False) -> list[Quantity]:
 def same_value(stated: Decimal, value: float) -> bool:
     """Whether a fact's value is what the text states (exactly, in decimal)."""
     return stated == Decimal(repr(float(value))) or stated == Decimal(str(value))
-
-
-def values_of(quantities: Iterable[Quantity]) -> list[Decimal]:
-    return [v for q in quantities for v in q.values]

@@ -118,7 +118,3 @@ def currencies_of(form: str) -> frozenset[str]:
         or table.names.get(re.sub(r"\s+", " ", form.lower()))
         or frozenset()
     )
-
-
-def is_currency_code(code: str) -> bool:
-    return code in list_currencies()
