@@ -227,20 +227,29 @@ def test_interval_words(earlier: str, later: str, words: str) -> None:
 def test_chart_text_takes_years_and_periods_from_the_facts(tmp_path: Path) -> None:
     summary = check_project(REPO)
     assert summary.charts == 6
+    title = "title: SERES in {seres-h1-2022-income:period} against {seres-h1-2021-income-implied:period}"
+    line, found = _chart_title_problems(
+        tmp_path, title, "title: SERES in H1 2022 against the first half"
+    )
+    assert found == [
+        f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': title: typed period 'H1', "
+        "date '2022', period 'first half'; quote figures as {fact-id} or {fact-id:short}, "
+        "a figure's year or period as {fact-id:year} or {fact-id:period}"
+    ]
+
+
+def _chart_title_problems(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
+    """Check a copy of the project whose Figure 3 spec has ``old`` replaced by ``new``:
+    the line ``old`` stood on, and the problems check reports in that spec."""
     project = copy_project(tmp_path / "project")
     spec = project / "charts/seres-h1-2022.yaml"
     text = spec.read_text(encoding="utf-8")
-    title = "title: SERES in {seres-h1-2022-income:period} against {seres-h1-2021-income-implied:period}"
-    assert title in text
-    spec.write_text(text.replace(title, "title: SERES in H1 2022 against the first half"), "utf-8")
-    line = text[: text.index(title)].count("\n") + 1
+    assert old in text
+    spec.write_text(text.replace(old, new), "utf-8")
     with pytest.raises(ReportErrors) as caught:
         check_project(project)
-    assert [s for s in caught.value.lines() if "seres-h1-2022.yaml" in s] == [
-        f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': title: typed period 'H1', date '2022', period 'first half'; "
-        "quote figures as {fact-id} or {fact-id:short}, a figure's year or period as "
-        "{fact-id:year} or {fact-id:period}"
-    ]
+    found = [s for s in caught.value.lines() if "seres-h1-2022.yaml" in s]
+    return text[: text.index(old)].count("\n") + 1, found
 
 
 def test_chart_titles_print_the_facts_periods(built_briefing: BuiltBriefing) -> None:
@@ -250,15 +259,11 @@ def test_chart_titles_print_the_facts_periods(built_briefing: BuiltBriefing) -> 
 
 
 def test_a_year_asked_of_a_figure_without_a_period_is_located(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    spec = project / "charts/seres-h1-2022.yaml"
-    text = spec.read_text(encoding="utf-8")
     title = "title: SERES in {seres-h1-2022-income:period}"
-    spec.write_text(text.replace(title, "title: SERES in {seres-capacity-multiple:year}"), "utf-8")
-    line = text[: text.index(title)].count("\n") + 1
-    with pytest.raises(ReportErrors) as caught:
-        check_project(project)
-    assert [s for s in caught.value.lines() if "seres-h1-2022.yaml" in s] == [
+    line, found = _chart_title_problems(
+        tmp_path, title, "title: SERES in {seres-capacity-multiple:year}"
+    )
+    assert found == [
         f"charts/seres-h1-2022.yaml:{line}:8: chart 'seres-h1-2022': 'seres-capacity-multiple' "
         "has no period to print as {seres-capacity-multiple:year}"
     ]
